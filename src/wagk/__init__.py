@@ -1,0 +1,18 @@
+"""wagk: a reproducible compendium for chapters 7-10 of Menger (2018).
+
+The working alliance between probation officers and their mandated clients, measured with the
+Monitor Werkalliantie in Gedwongen Kader (WA-GK), recomputed from item-level data.
+
+Modules
+-------
+paths      every location the compendium reads or writes
+codebook   items, the monitor definition and its variants
+io         reading one table (CSV, Parquet, SPSS .sav) with a column mapping
+contract   the data contract: validation, linking, the funnel, `load_study`
+scoring    scale scores, totals, change scores, dyad differences
+ledger     tidy result rows in the published schema
+published  the thesis's published numbers (comparison and calibration code only)
+compare    computed against published, with the tolerances of tolerances.yml
+"""
+
+__version__ = "0.1.0"

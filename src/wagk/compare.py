@@ -1,0 +1,184 @@
+"""Computed numbers against published ones: the reproduction report.
+
+``compare(computed)`` joins ledger rows with the published rows on (ref, perspective, wave,
+analysis, variable, group, statistic) and gives each pair a verdict:
+
+within         the difference is inside the tolerance (tolerances.yml)
+outside        it is not
+not_computed   published, but no computed row
+not_published  computed, but the thesis prints no such number
+not_comparable published without a number (e.g. a '/' cell); not counted in the share
+
+p-values are compared by significance category (n.s., *, **, ***): a printed '<.01' (two stars)
+means .001 <= p < .01. The share within tolerance is within / (within + outside + not_computed).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from wagk import ledger, paths, published
+
+REPORT_COLUMNS = ["chapter", "ref", "perspective", "wave", "analysis", "variable", "group",
+                  "statistic", "published", "computed", "diff", "tolerance", "verdict", "printed"]
+VERDICTS = ("within", "outside", "not_computed", "not_published", "not_comparable")
+CATEGORIES = ("n.s.", "*", "**", "***")
+
+
+@lru_cache(maxsize=2)
+def load_tolerances(path: str = str(paths.TOLERANCES_YML)) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str  # "abs", "rel" or "category"
+    amount: float = 0.0
+
+    def describe(self) -> str:
+        if self.kind == "category":
+            return "category"
+        if self.kind == "rel":
+            return f"±{self.amount:.0%}"
+        return f"±{self.amount:g}"
+
+
+def rule_for(statistic: str, analysis: str = "", variable: str = "", tolerances: dict | None = None) -> Rule | None:
+    tol = tolerances or load_tolerances()
+    for o in tol.get("overrides", []):
+        if o.get("statistic", statistic) != statistic:
+            continue
+        if o.get("analysis", analysis) != analysis or o.get("variable", variable) != variable:
+            continue
+        return _rule(o)
+    spec = tol["statistics"].get(statistic)
+    return _rule(spec) if spec else None
+
+
+def _rule(spec: dict) -> Rule:
+    if spec.get("category"):
+        return Rule("category")
+    if "rel" in spec:
+        return Rule("rel", float(spec["rel"]))
+    return Rule("abs", float(spec["abs"]))
+
+
+def category(p: float, tolerances: dict | None = None) -> str:
+    """Significance category of a p-value: 'n.s.', '*', '**' or '***'."""
+    if p is None or np.isnan(p):
+        return ""
+    cats = (tolerances or load_tolerances())["categories"]
+    for cat in ("***", "**", "*"):
+        if p < cats[cat]:
+            return cat
+    return "n.s."
+
+
+_BOUND = re.compile(r"^\s*(?:p\s*)?([<>=])\s*([0-9]*[.,]?[0-9]+)\s*$")
+
+
+def printed_category(printed: str, tolerances: dict | None = None) -> str:
+    """Category of a printed p: '<.01' -> '**', '<.10' -> 'n.s.', 'n.s.' -> 'n.s.', '' -> ''."""
+    text = printed.strip().lower()
+    if text in ("n.s.", "ns", "n.s", "ns."):
+        return "n.s."
+    m = _BOUND.match(text)
+    if not m:
+        return ""
+    op, num = m.group(1), float(m.group(2).replace(",", "."))
+    if op == ">":
+        return "n.s." if num >= 0.05 else ""
+    if op == "=":
+        return category(num, tolerances)
+    cats = (tolerances or load_tolerances())["categories"]
+    for cat in ("***", "**", "*"):
+        if num <= cats[cat]:
+            return cat
+    return "n.s."
+
+
+def compare(computed: pd.DataFrame, published_rows: pd.DataFrame | None = None,
+            tolerances: dict | None = None) -> pd.DataFrame:
+    """The reproduction report: one row per published or computed number, with a verdict."""
+    tol = tolerances or load_tolerances()
+    pub = published.load() if published_rows is None else published_rows.copy()
+    pub = pub[pub["analysis"] != "model_spec"]
+    comp = ledger.check(computed, "computed rows")
+    merged = pub.merge(comp[ledger.KEY + ["value"]].rename(columns={"value": "computed"}),
+                       on=ledger.KEY, how="outer", indicator="side")
+    merged = merged.rename(columns={"value": "published"})
+    merged["printed"] = merged["printed"].fillna("")
+    merged["chapter"] = merged["ref"].map(published.chapter_of)
+    verdicts, diffs, tols = [], [], []
+    for r in merged.itertuples(index=False):
+        v, d, t = _judge(r, tol)
+        verdicts.append(v)
+        diffs.append(d)
+        tols.append(t)
+    merged["verdict"], merged["diff"], merged["tolerance"] = verdicts, diffs, tols
+    report = merged[REPORT_COLUMNS].copy()
+    order = {c: i for i, c in enumerate(("6", "7", "8", "9", "10"))}
+    report["_c"] = report["chapter"].map(order).fillna(99)
+    report = report.sort_values(["_c"] + ledger.KEY, kind="mergesort").drop(columns="_c")
+    return report.reset_index(drop=True)
+
+
+def _judge(r, tol: dict) -> tuple[str, float, str]:
+    if r.side == "right_only":
+        return "not_published", np.nan, ""
+    rule = rule_for(r.statistic, r.analysis, r.variable, tol)
+    if rule is None:
+        return ("not_computed" if r.side == "left_only" else "not_comparable"), np.nan, ""
+    if rule.kind == "category":
+        want = category(r.published, tol) if not np.isnan(r.published) else printed_category(r.printed, tol)
+        if not want:
+            return "not_comparable", np.nan, ""
+        if r.side == "left_only":
+            return "not_computed", np.nan, f"category {want}"
+        got = category(r.computed, tol)
+        return ("within" if got == want else "outside"), np.nan, f"category {want}"
+    if np.isnan(r.published):
+        return "not_comparable", np.nan, rule.describe()
+    if r.side == "left_only" or np.isnan(r.computed):
+        return "not_computed", np.nan, rule.describe()
+    diff = float(r.computed - r.published)
+    limit = rule.amount * abs(r.published) if rule.kind == "rel" else rule.amount
+    ok = abs(diff) <= limit + 1e-9
+    return ("within" if ok else "outside"), diff, rule.describe()
+
+
+def shares(report: pd.DataFrame, by: str | list[str] = "chapter") -> pd.DataFrame:
+    """Share of published numbers within tolerance, per group and overall."""
+    counted = report[report["verdict"].isin(["within", "outside", "not_computed"])]
+    def summarise(g: pd.DataFrame) -> pd.Series:
+        n = len(g)
+        within = int((g["verdict"] == "within").sum())
+        return pd.Series(dict(published=n, within=within,
+                              outside=int((g["verdict"] == "outside").sum()),
+                              not_computed=int((g["verdict"] == "not_computed").sum()),
+                              share_within=within / n if n else np.nan))
+    by = [by] if isinstance(by, str) else by
+    parts = [summarise(g).rename(k if len(by) > 1 else k[0]) for k, g in counted.groupby(by, sort=False)]
+    table = pd.DataFrame(parts)
+    table.loc["overall"] = summarise(counted)
+    for c in ("published", "within", "outside", "not_computed"):
+        table[c] = table[c].astype(int)
+    return table
+
+
+def run(results_dir: Path | str = paths.RESULTS, out: Path | str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Compare every ledger in ``results_dir`` and write the report CSV (default results_dir/reproduction.csv)."""
+    computed = ledger.read_all(paths.ledger_dir(results_dir))
+    report = compare(computed)
+    out = Path(out) if out else Path(results_dir) / "reproduction.csv"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report.to_csv(out, index=False, float_format="%.10g", lineterminator="\n")
+    return report, shares(report)

@@ -1,0 +1,94 @@
+"""The comparison logic: tolerances, significance categories, unmatched rows."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wagk import compare
+from wagk.ledger import COLUMNS, Ledger
+
+PUB = pd.DataFrame([
+    # ref, section, persp, wave, analysis, variable, group, statistic, value, printed, remark
+    ("T1", "", "client", "1", "descriptives", "trust", "", "M", 6.43, "6.43", ""),
+    ("T1", "", "client", "1", "descriptives", "trust", "", "n", 302, "302", ""),
+    ("T1", "", "client", "1", "descriptives", "trust", "", "Min", 1.25, "1.25", ""),
+    ("T2", "", "client", "1", "cfa_fit", "model", "final", "CMIN", 200.0, "200.00***", ""),
+    ("T2", "", "client", "1", "cfa_fit", "model", "final", "p", np.nan, "<.001", ""),
+    ("T3", "", "client", "1", "correlation", "trust", "grade", "r", 0.30, ".30**", ""),
+    ("T3", "", "client", "1", "correlation", "trust", "grade", "p", np.nan, "<.01", ""),
+    ("T3", "", "client", "1", "correlation", "bond", "grade", "p", 0.20, ".20", ""),
+    ("T4", "", "client", "1", "pca_loading", "item17", "goals", "loading", np.nan, "/", ""),
+], columns=["ref", "section", "perspective", "wave", "analysis", "variable", "group", "statistic",
+            "value", "printed", "remark"])
+
+
+def ledger(**values):
+    led = Ledger()
+    keys = {
+        "M": ("T1", "descriptives", "trust", "", "M"), "n": ("T1", "descriptives", "trust", "", "n"),
+        "CMIN": ("T2", "cfa_fit", "model", "final", "CMIN"), "p_cfa": ("T2", "cfa_fit", "model", "final", "p"),
+        "r": ("T3", "correlation", "trust", "grade", "r"), "p_r": ("T3", "correlation", "trust", "grade", "p"),
+        "p_bond": ("T3", "correlation", "bond", "grade", "p"), "extra": ("T9", "descriptives", "trust", "", "SD"),
+    }
+    for name, v in values.items():
+        ref, analysis, variable, group, stat = keys[name]
+        led.add(ref=ref, perspective="client", wave=1, analysis=analysis, variable=variable,
+                group=group, statistic=stat, value=v)
+    return led.frame()
+
+
+def verdicts(**values):
+    rep = compare.compare(ledger(**values), published_rows=PUB)
+    return {(r.ref, r.variable, r.statistic): r.verdict for r in rep.itertuples()}, rep
+
+
+def test_abs_rel_and_exact_tolerances():
+    v, rep = verdicts(M=6.48, n=301, CMIN=219.0, r=0.36)
+    assert v[("T1", "trust", "M")] == "within"          # 0.05 is inside +-0.05
+    assert v[("T1", "trust", "n")] == "outside"          # n must be exact
+    assert v[("T2", "model", "CMIN")] == "within"        # 9.5% of 200
+    assert v[("T3", "trust", "r")] == "outside"          # 0.06 > 0.05
+    row = rep[(rep.statistic == "M")].iloc[0]
+    assert row["diff"] == pytest.approx(0.05) and row["tolerance"] == "±0.05"
+    v, _ = verdicts(CMIN=221.0)
+    assert v[("T2", "model", "CMIN")] == "outside"
+
+
+def test_significance_categories():
+    v, _ = verdicts(p_cfa=0.0004, p_r=0.02, p_bond=0.31)
+    assert v[("T2", "model", "p")] == "within"     # '<.001' and p=.0004: both ***
+    assert v[("T3", "trust", "p")] == "outside"    # '<.01' is **, .02 is *
+    assert v[("T3", "bond", "p")] == "within"      # .20 and .31: both n.s.
+
+
+@pytest.mark.parametrize("printed, cat", [("<.001", "***"), ("<.01", "**"), ("< 0,01", "**"), ("<.05", "*"),
+                                          ("<.10", "n.s."), ("n.s.", "n.s."), ("p < .05", "*"), ("6.2", "")])
+def test_printed_category(printed, cat):
+    assert compare.printed_category(printed) == cat
+
+
+def test_unmatched_rows_and_share():
+    v, rep = verdicts(M=6.43, extra=1.0)
+    assert v[("T1", "trust", "n")] == "not_computed"
+    assert v[("T9", "trust", "SD")] == "not_published"
+    assert v[("T4", "item17", "loading")] == "not_comparable"
+    sh = compare.shares(rep, by="ref")
+    # counted: 8 published numbers with a value or category; 1 within
+    assert sh.loc["overall", "published"] == 8
+    assert sh.loc["overall", "within"] == 1
+    assert sh.loc["T1", "share_within"] == pytest.approx(1 / 3)
+
+
+def test_duplicate_computed_keys_are_an_error():
+    frame = pd.concat([ledger(M=6.4), ledger(M=6.5)])
+    with pytest.raises(ValueError, match="share a key"):
+        compare.compare(frame, published_rows=PUB)
+
+
+def test_overrides_apply_per_variable():
+    assert compare.rule_for("M", variable="client_age").amount == 1.0
+    assert compare.rule_for("M", variable="trust").amount == 0.05
+
+
+def test_ledger_columns():
+    assert list(ledger(M=1.0).columns) == COLUMNS
