@@ -88,6 +88,7 @@ Equation Modeling*, 5(4), 411-419.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
@@ -95,6 +96,7 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["CFAResult", "fit_cfa", "fit_cfa_groups", "fit_indices", "invariance_table"]
 
@@ -103,6 +105,29 @@ THETA_LOWER = 1e-6  # lower bound of residual variances, standardised units
 HEYWOOD_TOL = 1e-4  # a residual variance below this (standardised) is reported as a Heywood case
 PHI_EIG_TOL = 1e-6  # smallest eigenvalue of the factor correlation matrix still called PD
 GRAD_TOL = 1e-4  # largest projected gradient (per observation) accepted as converged
+
+
+_CONTROLLER: ThreadpoolController | None = None
+
+
+def one_blas_thread(fn):
+    """Run ``fn`` with BLAS limited to one thread.
+
+    The matrices here are small (at most items x items): a multi-threaded BLAS only adds
+    overhead, which on a busy 2-core machine made a FIML fit 4-10 times slower (measured), and
+    the thread count can change the last digits of reductions. One thread is fast and gives
+    the same digits everywhere.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        global _CONTROLLER
+        if _CONTROLLER is None:
+            _CONTROLLER = ThreadpoolController()
+        with _CONTROLLER.limit(limits=1, user_api="blas"):
+            return fn(*args, **kwargs)
+
+    return wrapper
 
 
 # --------------------------------------------------------------------------------------------
@@ -671,6 +696,7 @@ def _check_data(x: np.ndarray, items: list[str], label: str, min_pair_n: int) ->
     return None
 
 
+@one_blas_thread
 def _fit(xs: list[np.ndarray], labels: list[str], factor_names: list[str], items: list[str],
          lam_mask: np.ndarray, resid: list[tuple[int, int]], equal: frozenset[str], missing: str,
          start, notes: list[str], max_iter: int, min_pair_n: int) -> CFAResult:

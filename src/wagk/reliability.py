@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wagk.cfa import fit_cfa
+from wagk.cfa import fit_cfa, one_blas_thread
 
 __all__ = ["cronbach_alpha", "alpha_if_deleted", "alpha_optimisation", "omega", "omega_ci", "OmegaCI"]
 
@@ -331,6 +331,7 @@ class OmegaCI:
     n_failed: int
 
 
+@one_blas_thread
 def omega_ci(items: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95) -> OmegaCI:
     """McDonald's omega with a percentile bootstrap confidence interval (complete cases).
 
