@@ -757,12 +757,17 @@ def _fit(xs: list[np.ndarray], labels: list[str], factor_names: list[str], items
     f0 *= obj.n_total
     pg = _projected_gradient(theta, grad, np.asarray(layout.lower))
     problems = []
-    if not res.success:
+    pg_max = float(np.max(np.abs(pg)))
+    stationary = np.isfinite(f0) and f0 < 1e10 * obj.n_total * 0.999 and pg_max <= GRAD_TOL
+    if not res.success and "ABNORMAL" in str(res.message) and stationary:
+        # the line search could not improve further in floating point at a stationary point
+        notes.append(f"optimiser: {res.message} at gradient {pg_max:.2g} (accepted as converged)")
+    elif not res.success:
         problems.append(f"optimiser did not converge: {res.message}")
     elif not np.isfinite(f0) or f0 >= 1e10 * obj.n_total * 0.999:
         problems.append("optimiser ended at a point where the model covariance is not positive definite")
-    elif np.max(np.abs(pg)) > GRAD_TOL:
-        problems.append(f"optimiser stopped with gradient {np.max(np.abs(pg)):.2g} (> {GRAD_TOL:g})")
+    elif pg_max > GRAD_TOL:
+        problems.append(f"optimiser stopped with gradient {pg_max:.2g} (> {GRAD_TOL:g})")
     # canonical signs: each factor's loadings sum to a positive number in the reference group
     theta = _canonical_signs(layout, theta)
     out = _assemble(layout, theta, pats, labels, factor_names, items, centre, scale, resid)
@@ -775,7 +780,11 @@ def _fit(xs: list[np.ndarray], labels: list[str], factor_names: list[str], items
                         f"{out['phi_min_eig']:.2g}): factors not distinguishable")
     loglik = -0.5 * (f0 + sum(jac))
     loglik_h1 = -0.5 * (sum(f_h1) + sum(jac))
-    cmin = max(f0 - sum(f_h1), 0.0) if f0 - sum(f_h1) > -1e-6 else f0 - sum(f_h1)
+    cmin = f0 - sum(f_h1)
+    if cmin < -1e-3:
+        problems.append(f"model log-likelihood above the saturated model's (CMIN {cmin:.3g}): the "
+                        f"saturated (EM) solution is not the maximum")
+    cmin = max(cmin, 0.0) if cmin > -1e-3 else cmin
     base_cmin = sum(f_base) - sum(f_h1)
     base_df = len(xs) * p * (p - 1) // 2
     idx = fit_indices(cmin, df, base_cmin, base_df, n_total, len(xs))
