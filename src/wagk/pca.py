@@ -65,7 +65,7 @@ VARIMAX_TOL = 1e-5
 VARIMAX_MAX_ITER = 1000
 
 
-@dataclass
+@dataclass(eq=False)
 class PCAResult:
     """A (rotated) principal component solution.
 
