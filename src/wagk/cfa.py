@@ -984,6 +984,11 @@ def fit_cfa_groups(groups: Mapping[str, pd.DataFrame], factors: Mapping[str, Ite
     free once the loadings are equal, and the factor means once the intercepts are. Residual
     variances and covariances are free in every group. The chi-square is the sum over groups;
     RMSEA carries the sqrt(G) factor; the baseline is the independence model in each group.
+
+    The groups are treated as independent samples. The same clients at two waves, or the two
+    sides of a dyad, are not independent: for them the multi-group tests are approximate, and a
+    single-group model holding both sets of items (with correlated residuals of the same item)
+    is the exact alternative.
     """
     equal = frozenset(equal)
     bad = equal - {"loadings", "intercepts"}
