@@ -118,27 +118,40 @@ def _loglik(eta: np.ndarray, y: np.ndarray) -> float:
 
 def _newton(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None = None,
             max_iter: int = 100, tol: float = 1e-8) -> _Fit:
-    """Maximum likelihood by Newton-Raphson (step halving when the likelihood drops).
+    """Maximum likelihood by Newton-Raphson; converged when the largest parameter change is
+    below ``tol`` (SPSS stops at .001; the fast path stops after a step below sqrt(tol),
+    which leaves an error of order tol). A design with one column is the constant-only model
+    (closed form).
 
-    Converged when the largest parameter change is below ``tol`` (SPSS stops at .001).
+    Fast path: plain Newton steps, the log-likelihood evaluated once at the end (the
+    log-likelihood is concave, and from the warm starts of the selection plain Newton
+    converges in a few steps). When a step is large (> 5), the iterations run out, or the
+    likelihood ends below the start, the fit is redone with step halving on the likelihood.
     """
     k = X.shape[1]
     m = y.mean()
-    if k == 1 and 0 < m < 1 and np.all(X == 1.0):
+    if k == 1 and 0 < m < 1:
         # constant only: closed form, b0 = logit(mean y), var = 1 / (n m (1 - m))
         b0 = np.log(m / (1 - m))
-        p = np.full(len(y), m)
         ll = float(len(y) * (m * np.log(m) + (1 - m) * np.log1p(-m)))
         return _Fit(beta=np.array([b0]), ll=ll, cov=np.array([[1.0 / (len(y) * m * (1 - m))]]),
-                    p=p, converged=True, suspect=False)
+                    p=np.full(len(y), m), converged=True, suspect=False)
     if beta0 is None:
-        beta = np.zeros(k)
+        start = np.zeros(k)
         if 0 < m < 1:
-            beta[0] = np.log(m / (1 - m))
+            start[0] = np.log(m / (1 - m))
     else:
-        beta = beta0.astype(float).copy()
+        start = beta0.astype(float).copy()
+    fit = _newton_path(X, y, start, max_iter=25, tol=tol, safe=False)
+    if fit is None:
+        fit = _newton_path(X, y, start, max_iter=max_iter, tol=tol, safe=True)
+    return fit
+
+
+def _newton_path(X, y, beta, *, max_iter, tol, safe):
     eta = X @ beta
-    ll = _loglik(eta, y)
+    ll_start = _loglik(eta, y)
+    ll = ll_start
     converged = False
     H = None
     for _ in range(max_iter):
@@ -148,6 +161,20 @@ def _newton(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None = None,
         if info != 0:
             H = None
             break
+        size = np.abs(step).max()
+        if not safe:
+            if not size < 5.0:
+                return None
+            beta = beta + step
+            eta = X @ beta
+            # Newton converges quadratically: after a step of size s the remaining error is
+            # of order s^2, so a step below sqrt(tol) leaves an error below tol.
+            if size * size < tol:
+                converged = True
+                p = expit(eta)
+                H = X.T @ (X * (p * (1 - p))[:, None])
+                break
+            continue
         nb = beta + step
         neta = X @ nb
         nll = _loglik(neta, y)
@@ -160,9 +187,15 @@ def _newton(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None = None,
         beta, eta, ll = nb, neta, nll
         if not np.isfinite(ll):
             break
-        if np.abs(t * step).max() < tol:
+        if t * size < tol:
             converged = True
             break
+    if not safe:
+        if not converged:
+            return None
+        ll = _loglik(eta, y)
+        if ll < ll_start - 1e-10 * (1 + abs(ll_start)):
+            return None
     p = expit(eta)
     cov = None
     if H is not None:
@@ -241,15 +274,23 @@ def _select(Xc: np.ndarray, y: np.ndarray, removal: str, p_enter: float, p_remov
     Design columns are kept in candidate order (sorted indices) so fits can be cached per set
     of predictors; ``model`` keeps the entry order for reporting.
 
-    Returns (model in entry order, fit of the final model (betas in sorted-index order),
-    null log-likelihood, steps, candidates, stop note).
+    Returns (model in entry order, fit of the final model (betas in sorted-index order, the
+    constant of the centred predictors), null log-likelihood, steps, candidates, stop note).
     """
     n, m = Xc.shape
+    # Centring changes only the constant: likelihoods, slopes and every test stay the same,
+    # and warm starts stay close (no large jumps of the constant when a predictor enters).
+    Xc = Xc - Xc.mean(axis=0)
     ones = np.ones((n, 1))
     cache: dict[tuple, _Fit] = {}
 
+    designs: dict[tuple, np.ndarray] = {(): ones}
+
     def design(cols):
-        return np.hstack([ones, Xc[:, list(cols)]]) if cols else ones
+        key = tuple(cols)
+        if key not in designs:
+            designs[key] = np.hstack([ones, Xc[:, list(key)]])
+        return designs[key]
 
     def fit_of(cols, warm=None):
         key = tuple(sorted(cols))
@@ -308,9 +349,15 @@ def _select(Xc: np.ndarray, y: np.ndarray, removal: str, p_enter: float, p_remov
         while model and step < max_steps:
             key = tuple(sorted(model))
 
-            def refit(i, key=key):
+            def refit(i, key=key, fit=fit):
                 rest = tuple(x for x in key if x != key[i])
-                return fit_of(rest, warm_start(key, rest))
+                if fit.cov is None:
+                    return fit_of(rest, warm_start(key, rest))
+                # start from the conditional (one-step) estimate of the reduced model
+                j = i + 1
+                keep = [q for q in range(len(key) + 1) if q != j]
+                start = fit.beta[keep] - fit.cov[keep, j] / fit.cov[j, j] * fit.beta[j]
+                return fit_of(rest, start)
 
             stats_ = _removal_stats(design(key), y, fit, removal, refit)
             rp = _chi2_1(stats_)
