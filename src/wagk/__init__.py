@@ -13,6 +13,10 @@ scoring    scale scores, totals, change scores, dyad differences
 ledger     tidy result rows in the published schema
 published  the thesis's published numbers (comparison and calibration code only)
 compare    computed against published, with the tolerances of tolerances.yml
+groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comparisons
+association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
+logistic   SPSS-style forward stepwise logistic regression, R2, separation, selection stability
+rsa        response surface analysis of client-officer (dis)agreement
 """
 
 __version__ = "0.1.0"
