@@ -404,3 +404,28 @@ def test_anova_by_scales_notes_a_missing_extra_score():
     out = G.anova_by_scales(df, "g")
     row = out[out.dv == "total"].iloc[0]
     assert row.status == "not_computed" and "not in the data" in row.note
+
+
+def test_single_member_group_in_a_t_test():
+    df = pd.DataFrame({"y": [4.0, 5, 6, 5, 3.0], "g": ["a", "a", "a", "a", "b"]})
+    student = G.ttest_ind(df, "y", "g").iloc[0]
+    ref = stats.ttest_ind(df.y[df.g == "a"], df.y[df.g == "b"])  # scipy: pooled SD works
+    assert student.t == pytest.approx(ref.statistic) and student.status == "warning"
+    assert "single-member group(s): b" in student.note
+    welch = G.ttest_ind(df, "y", "g", welch=True).iloc[0]
+    assert welch.status == "not_computed" and np.isnan(welch.t)
+
+
+def test_clustered_comparison_with_one_officer_is_reported():
+    df = scores(n=30, seed=21)
+    df["po_id"] = 7
+    res = G.group_difference_clustered(df, "trust", "g", "po_id").set_index("method")
+    assert res.loc["ols", "status"].tolist()[0] == "ok"
+    assert res.loc["cr1", "status"] == "not_computed" and "two clusters" in res.loc["cr1", "note"]
+    assert res.loc["mixedlm", "status"] == "not_computed"
+
+
+def test_chi2_with_all_values_missing():
+    df = pd.DataFrame({"a": [np.nan] * 4, "b": [0, 1, 0, 1]})
+    r = G.chi2_independence(df, "a", "b").iloc[0]
+    assert r.status == "not_computed" and r.n == 0 and "4 row(s) missing" in r.note

@@ -270,3 +270,12 @@ def test_l1_logistic_is_seeded_and_keeps_the_strong_predictors():
     assert v.loc["client_trust", "B"] < 0 < v.loc["po_reactance", "B"]
     sd = df[CANDIDATES].std(ddof=0).to_numpy()
     np.testing.assert_allclose(a.B * sd, a.B_std, rtol=1e-12)
+
+
+def test_quasi_complete_separation_is_reported_by_fit_logit():
+    df = dyads(seed=15)
+    # every case above 5.5 has the event; at 5.5 and below both outcomes occur
+    df["cut"] = np.where(df.dropout == 1, np.maximum(df.client_bond, 5.5),
+                         np.minimum(df.client_bond, 5.5))
+    fit = L.fit_logit(df, "dropout", ["cut"]).fit.iloc[0]
+    assert fit.separation == "quasi-complete" and fit.status == "not_computed"
