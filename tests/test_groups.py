@@ -429,3 +429,22 @@ def test_chi2_with_all_values_missing():
     df = pd.DataFrame({"a": [np.nan] * 4, "b": [0, 1, 0, 1]})
     r = G.chi2_independence(df, "a", "b").iloc[0]
     assert r.status == "not_computed" and r.n == 0 and "4 row(s) missing" in r.note
+
+
+def test_paired_difference_clustered_against_the_paired_t_test_and_a_hand_sandwich():
+    rng = np.random.default_rng(22)
+    po = np.repeat(np.arange(50), 3)
+    u = rng.normal(0, 0.5, 50)[po]
+    df = pd.DataFrame({"client": 6 + u + rng.normal(0, 0.7, 150),
+                       "officer": 5.2 + rng.normal(0, 0.7, 150), "po": po})
+    res = G.paired_difference_clustered(df, "client", "officer", "po").set_index("method")
+    pt = G.ttest_paired(df, "client", "officer").iloc[0]
+    assert res.loc["ols", "statistic"] == pytest.approx(pt.t, rel=1e-10)  # paired t-test
+    assert res.loc["ols", "estimate"] == pytest.approx(pt["diff"])
+    d = (df.client - df.officer).to_numpy()
+    e = d - d.mean()
+    meat = sum(e[po == c].sum() ** 2 for c in range(50))
+    V = 50 / 49 * 149 / 149 * meat / 150 ** 2  # CR1: G/(G-1) (N-1)/(N-K), K = 1
+    assert res.loc["cr1", "SE"] == pytest.approx(np.sqrt(V), rel=1e-10)
+    assert res.loc["cr1", "SE"] > res.loc["ols", "SE"]  # the officer effect widens it
+    assert res.loc["mixedlm", "icc"] > 0.1
