@@ -13,13 +13,17 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
-from wagk import logistic as L
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from wagk import logistic as L  # noqa: E402
 
 SCALES = ["trust", "goals_restriction", "bond", "reactance"]
 CANDIDATES = [f"client_{s}" for s in SCALES] + [f"po_{s}" for s in SCALES]
