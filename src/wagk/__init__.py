@@ -20,6 +20,11 @@ groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comp
 association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
 logistic   SPSS-style forward stepwise logistic regression, R2, separation, selection stability
 rsa        response surface analysis of client-officer (dis)agreement
+background   background variables (background.yml), derived variables, the per-client analysis frame
+motivation   the SMS scored on four dimensions
+outcomes     no_show and formal_action from the officer's answers; the outcome tables of ch. 8-10
+perspective  chapters 8 and 9: alliance by background, experiences, problems and motivation
+sample     chapter 6: description of the sample and its tests
 """
 
 __version__ = "0.1.0"
