@@ -11,6 +11,9 @@ Rules
 - ids (client_id, po_id) are non-empty and unique per table (po_w*: one questionnaire per client).
 - items are integers 1-7, the grade 1-10, outcomes 0/1; declared user-missing codes become
   missing and are counted; any other value is an error.
+- background, motivation and outcome columns (``data/codebook/background.yml``) are optional;
+  when present their codes (e.g. client_gender 1/2) or ranges (e.g. client_age 15-90) are
+  checked the same way.
 - every client interview and officer questionnaire belongs to a known client; every officer
   questionnaire and every client's wave-1 officer to a known officer.
 - a wave-2 row without a wave-1 row of the same perspective is kept for the wave-2 analyses and
@@ -44,6 +47,8 @@ class TableSpec:
     optional_table: bool = False
     perspective: str | None = None
     wave: int | None = None
+    #: column -> (min, max) of a numeric background column (missing allowed)
+    ranges: dict = field(default_factory=dict)
 
 
 def _item_codes(perspective: str) -> dict:
@@ -78,7 +83,17 @@ def table_specs() -> dict[str, TableSpec]:
         for wave in codebook.WAVES:
             name = f"{prefix}_w{wave}"
             specs[name] = TableSpec(name, "client_id", ids, req, codes, perspective=persp, wave=wave)
-    return specs
+    return {name: _with_background(spec) for name, spec in specs.items()}
+
+
+def _with_background(spec: TableSpec) -> TableSpec:
+    """The table's optional background columns (background.yml): codes and ranges."""
+    from dataclasses import replace
+
+    from wagk import background
+
+    return replace(spec, coded={**spec.coded, **background.coded_columns(spec.name)},
+                   ranges=background.ranged_columns(spec.name))
 
 
 TABLE_ORDER = ("clients", "officers", "client_w1", "client_w2", "po_w1", "po_w2", "registry")
@@ -137,7 +152,8 @@ def _coerce(raw: RawTable, spec: TableSpec, problems: list[str], counts: dict) -
     for col in spec.ids:
         if col in df.columns:
             df[col] = _as_id(df[col])
-    for col, allowed in spec.coded.items():
+    checked = [(c, a) for c, a in spec.coded.items()] + [(c, None) for c in spec.ranges]
+    for col, allowed in checked:
         if col not in df.columns:
             continue
         s = df[col]
@@ -152,7 +168,11 @@ def _coerce(raw: RawTable, spec: TableSpec, problems: list[str], counts: dict) -
                 )
             s = num
         s = s.astype(float)
-        codes = set(raw.missing_codes.get(col, [])) | {c for c in raw.declared_by_mapping if c not in allowed}
+        if allowed is None:
+            lo, hi = spec.ranges[col]
+            codes = set(raw.missing_codes.get(col, [])) | {c for c in raw.declared_by_mapping if not lo <= c <= hi}
+        else:
+            codes = set(raw.missing_codes.get(col, [])) | {c for c in raw.declared_by_mapping if c not in allowed}
         if codes:
             hit = s.isin(sorted(codes))
             if hit.any():
@@ -183,6 +203,8 @@ def _schema(spec: TableSpec) -> pa.DataFrameSchema:
         cols[col] = pa.Column("string", nullable=False, unique=(col == spec.key), required=False)
     for col, allowed in spec.coded.items():
         cols[col] = pa.Column(float, pa.Check.isin(list(allowed)), nullable=True, required=False)
+    for col, (lo, hi) in spec.ranges.items():
+        cols[col] = pa.Column(float, pa.Check.in_range(lo, hi), nullable=True, required=False)
     return pa.DataFrameSchema(cols, strict=False, coerce=False)
 
 
@@ -208,6 +230,11 @@ def _validate(raw: RawTable, df: pd.DataFrame, spec: TableSpec, problems: list[s
                     f"{raw.path}: column {col}: values {[_fmt(v) for v in vals[:5]]} outside "
                     f"{_fmt(min(allowed))}-{_fmt(max(allowed))} in {_rows(raw, idx)}{hint}"
                 )
+            elif str(check).startswith("in_range"):
+                vals = sorted(set(float(v) for v in group["failure_case"]))
+                lo, hi = spec.ranges[col]
+                problems.append(f"{raw.path}: column {col}: values {[_fmt(v) for v in vals[:5]]} outside "
+                                f"{_fmt(lo)}-{_fmt(hi)} in {_rows(raw, idx)}")
             else:
                 problems.append(f"{raw.path}: column {col}: failed {check} in {_rows(raw, idx)}")
 
