@@ -56,7 +56,8 @@ def _run(args) -> int:
     from wagk import runner
 
     return runner.run_chapters(
-        data_dir=args.data, results_dir=args.results, chapters=args.chapters, real_data=args.real_data
+        data_dir=args.data, results_dir=args.results, chapters=args.chapters, real_data=args.real_data,
+        min_cell=args.min_cell,
     )
 
 
@@ -96,6 +97,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--chapters", nargs="+", type=int, default=None, metavar="N",
                    help="chapters to run (default: every chapter notebook present: 7 8 9 10)")
     r.add_argument("--real-data", action="store_true", help="aggregate-only output for confidential data")
+    r.add_argument("--min-cell", type=int, default=5, metavar="N",
+                   help="real-data mode: suppress table cells and hexbin bins with fewer than N people (default 5)")
     r.set_defaults(func=_run)
 
     c = sub.add_parser("compare", help="join computed with published numbers; write the reproduction report")
