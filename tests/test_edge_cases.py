@@ -164,17 +164,70 @@ def test_people_without_any_item_are_excluded_and_counted_by_cfa(corpus_studies)
     assert any("2 row(s) with every item missing excluded" in n for n in res.notes)
 
 
-# ----------------------------------------------------------------------------- pending modules
+# ----------------------------------------------------------------------------- group comparisons, logistic
+# These run once wagk.groups and wagk.logistic are merged; until then they are skipped.
 
 def _has(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-@pytest.mark.skipif(not _has("wagk.groups"), reason="wagk.groups (ANOVA, MANOVA) not merged yet")
-def test_anova_with_an_empty_group_is_reported():  # pragma: no cover - filled in when wagk.groups lands
-    pytest.skip("to be written against wagk.groups")
+needs_groups = pytest.mark.skipif(not _has("wagk.groups"), reason="wagk.groups not merged yet")
+needs_logistic = pytest.mark.skipif(not _has("wagk.logistic"), reason="wagk.logistic not merged yet")
 
 
-@pytest.mark.skipif(not _has("wagk.logistic"), reason="wagk.logistic not merged yet")
-def test_logistic_perfect_separation_is_reported():  # pragma: no cover - filled in when wagk.logistic lands
-    pytest.skip("to be written against wagk.logistic")
+def scores_by_group(n: int = 60, seed: int = 8) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"trust": rng.normal(5, 1, n), "bond": rng.normal(4.5, 1, n),
+                         "goals_restriction": rng.normal(5, 1, n), "reactance": rng.normal(3, 1, n),
+                         "risc": rng.choice(["laag", "gemiddeld"], n)})
+
+
+@needs_groups
+def test_anova_with_an_empty_group_is_reported():
+    from wagk.groups import anova_oneway
+
+    data = scores_by_group()
+    data["risc"] = pd.Categorical(data["risc"], categories=["laag", "gemiddeld", "hoog"])  # nobody 'hoog'
+    row = anova_oneway(data, "trust", "risc").iloc[0]
+    assert row["k"] == 2 and np.isfinite(row["F"])
+    assert "empty group" in row["note"] and "hoog" in row["note"]
+
+
+@needs_groups
+def test_anova_with_one_group_left_is_not_computed():
+    from wagk.groups import anova_oneway
+
+    data = scores_by_group().assign(risc="laag")
+    row = anova_oneway(data, "trust", "risc").iloc[0]
+    assert row["status"] == "not_computed" and np.isnan(row["F"]) and "fewer than two groups" in row["note"]
+
+
+@needs_groups
+def test_manova_with_an_empty_group_does_not_raise():
+    from wagk.groups import manova
+
+    data = scores_by_group()
+    data["risc"] = pd.Categorical(data["risc"], categories=["laag", "gemiddeld", "hoog"])
+    out = manova(data, ["trust", "bond", "goals_restriction", "reactance"], "risc")
+    assert set(out["status"]) <= {"ok", "warning", "not_computed"}
+
+
+@needs_logistic
+def test_logistic_perfect_separation_is_reported():
+    from wagk.logistic import fit_logit
+
+    x = np.linspace(1, 7, 40)
+    data = pd.DataFrame({"trust": x, "dropout": (x > 4).astype(float)})
+    res = fit_logit(data, "dropout", ["trust"])
+    assert res.status == "not_computed"
+    assert res.fit["separation"].iloc[0] == "complete" and "separation" in res.fit["note"].iloc[0]
+
+
+@needs_logistic
+def test_logistic_quasi_complete_separation_is_reported():
+    from wagk.logistic import fit_logit
+
+    x = np.r_[np.linspace(1, 4, 20), np.linspace(4, 7, 20)]
+    y = np.r_[np.zeros(19), [1.0], [0.0], np.ones(19)]  # overlap only at x = 4
+    res = fit_logit(pd.DataFrame({"trust": x, "dropout": y}), "dropout", ["trust"])
+    assert res.status == "not_computed" and res.fit["separation"].iloc[0] == "quasi-complete"
