@@ -13,6 +13,10 @@ scoring    scale scores, totals, change scores, dyad differences
 ledger     tidy result rows in the published schema
 published  the thesis's published numbers (comparison and calibration code only)
 compare    computed against published, with the tolerances of tolerances.yml
+privacy    real-data mode: small-cell suppression, no row-level output, binned scatterplots
+manifest   SHA-256 of every input and output of a run (build/results/manifest.json)
+runner     executes the chapter notebooks with papermill
+testing    the malformed-data corpus and the canary dataset (test material made by code)
 """
 
 __version__ = "0.1.0"
