@@ -181,3 +181,19 @@ def test_wagk_check_prints_funnel_or_problems(tmp_path, tables, capsys):
     tables["client_w1"].loc[2, "wai_03"] = 8
     assert cli.main(["check", "--data", str(write_dataset(tmp_path / "bad", tables))]) == 1
     assert "values ['8'] outside 1-7 in lines 4 (client_id C03)" in capsys.readouterr().err
+
+
+def test_typed_columns_of_parquet_files(tmp_path, tables):
+    """A date among the background columns stays a date; a date in an item column is an error."""
+    tables["clients"]["intake"] = pd.Timestamp("2014-03-01")
+    folder = write_dataset(tmp_path / "ok", tables, suffix=".parquet")
+    assert pd.api.types.is_datetime64_any_dtype(load_study(folder).tables["clients"]["intake"])
+    tables["client_w2"]["wai_05"] = pd.Timestamp("2014-03-01")
+    msg = errors(write_dataset(tmp_path / "bad", tables, suffix=".parquet"))
+    assert "client_w2.parquet: column wai_05: non-numeric values ['2014-03-01 00:00:00']" in msg
+
+
+def test_mapping_new_names_must_be_text(tmp_path, tables):
+    folder = write_dataset(tmp_path, tables)
+    (folder / "mapping.yml").write_text("columns:\n  client_w1:\n    V1: 12\n")
+    assert "mapping.yml: columns of 'client_w1': new names must be text" in errors(folder)

@@ -193,9 +193,9 @@ def test_canary_never_reaches_results_or_book(tmp_path):
     data = tmp_path / "cdata"
     needles = make_canary(dataset(tmp_path), data)
 
-    # positive control: synthetic mode prints rows and the id-quoting error
+    # positive control: in synthetic mode the fake chapters print rows and the id-quoting error
     control = tmp_path / "control"
-    env_run = _wagk(root, "run", "--data", str(data), "--results", str(control / "results"))
+    env_run = _wagk(root, "run", "--data", str(data), "--results", str(control / "results"), "--chapters", "98", "99")
     assert env_run.returncode == 1, env_run.stderr  # ch98 fails on purpose
     shutil.move(root / "build" / "executed", control / "executed")
     leaks = find_marker([control / "executed"], needles)

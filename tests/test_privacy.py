@@ -93,3 +93,16 @@ def test_scatter_points_or_hexbins():
     assert len(counts) > 0 and counts.min() >= 5  # no bin with fewer than min_cell people is drawn
     assert not ax.collections[0].get_offsets().shape == (50, 2)
     plt.close("all")
+
+
+def test_private_data_folder_is_git_ignored():
+    import shutil
+    import subprocess
+
+    from wagk import paths
+
+    if shutil.which("git") is None or not (paths.ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    for name in ("data/private/client_w1.sav", "data/private/sub/mapping.yml"):
+        rc = subprocess.run(["git", "check-ignore", "-q", name], cwd=paths.ROOT).returncode
+        assert rc == 0, f"{name} is not ignored by git"

@@ -221,8 +221,13 @@ def _as_id(series: pd.Series) -> tuple[pd.Series, int]:
     return series.map(one).astype("string"), trimmed
 
 
+def _is_numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
+
+
 def _is_text(s: pd.Series) -> bool:
-    return not pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+    return (pd.api.types.is_object_dtype(s) or pd.api.types.is_string_dtype(s)
+            or isinstance(s.dtype, pd.CategoricalDtype))
 
 
 #: a plain number as text (no 'nan', 'inf', '1_000' or other spellings that float() accepts)
@@ -272,7 +277,10 @@ def _coerce(raw: RawTable, spec: TableSpec, chk: _Check) -> pd.DataFrame:
             coded_cells[col] = coded_cells.get(col, 0) + int(hit.sum())
             coded_rows |= hit
 
-    text_cols = [c for c in df.columns if c not in spec.ids and _is_text(df[c])]
+    # coded columns that are not numbers (text, dates ...) are parsed as text, and so are the
+    # text columns among the others; other typed columns (dates, numbers) are kept as they are
+    text_cols = [c for c in df.columns if c not in spec.ids
+                 and ((c in spec.coded and not _is_numeric(df[c])) or (c not in spec.coded and _is_text(df[c])))]
     if text_cols:
         text, value, blank, bad = _parse_text(df[text_cols])
         if blank.any():

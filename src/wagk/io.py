@@ -133,6 +133,9 @@ def read_mapping(data_dir: Path | str) -> Mapping:
         problems.append(f"{path}: 'columns' must map a table name (or '*') to {{source column: new name}}")
     else:
         for table, ren in columns.items():
+            if not all(isinstance(v, str) for v in (ren or {}).values()):
+                problems.append(f"{path}: columns of {table!r}: new names must be text")
+                continue
             targets = [str(v) for v in (ren or {}).values()]
             dup = sorted({t for t in targets if targets.count(t) > 1})
             if dup:
