@@ -281,9 +281,18 @@ def _(d: Draft):
     return [Error("po_w2", "required table 'po_w2' missing")]
 
 
+def _ensure_registry(d: Draft) -> None:
+    """Datasets without the optional registry get a valid one (outcomes alternate 0/1)."""
+    if "registry" not in d.tables:
+        ids = d.ids("clients")
+        d.tables["registry"] = pd.DataFrame({"client_id": ids, "dropout": [str(i % 2) for i in range(len(ids))],
+                                             "early_help": [str((i // 2) % 2) for i in range(len(ids))]}, dtype=object)
+        d.fmt["registry"], d.csv["registry"], d.sav["registry"] = ".csv", dict(sep=",", encoding="utf-8"), dict(labels={}, missing={})
+
+
 @case("registry_absent", "the optional registry table is not there", ("missing table",))
 def _(d: Draft):
-    del d.tables["registry"]
+    d.tables.pop("registry", None)
     return [Counted("registry", "absent", 0, "optional table not supplied")]
 
 
@@ -505,6 +514,7 @@ def _(d: Draft):
 
 @case("outcome_not_binary", "the registry's dropout holds 2", ("out-of-range code",))
 def _(d: Draft):
+    _ensure_registry(d)
     d.set("registry", [4], "dropout", "2")
     return [Error("registry.csv", "values ['2'] outside 0-1", "dropout", d.rows("registry", [4]))]
 
