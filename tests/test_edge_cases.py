@@ -1,9 +1,9 @@
 """Statistical edge cases are reported in the result, never raised: pathological inputs fed to
-the CFA (wagk.cfa) and PCA (wagk.pca), including datasets of the malformed-data corpus that load
+the CFA (wagk.cfa), PCA (wagk.pca) and reliability (wagk.reliability), including datasets of the malformed-data corpus that load
 with item warnings.
 
 Each test asserts the status flag (CFAResult.converged, PCAResult.ok / positive_definite) and
-that the message names the problem. Group comparisons (empty ANOVA group) and logistic
+that the message names the problem; reliability reports an undefined coefficient as NaN. Group comparisons (empty ANOVA group) and logistic
 regression (perfect separation) are added here when their modules exist (see the skip marks).
 """
 
@@ -123,6 +123,30 @@ def test_pca_constant_item_and_zero_eigenvalue():
     data = two_factor()[["a1", "a2"]].assign(a3=lambda d: d["a1"] + d["a2"])
     res = pca_varimax(data, 3)
     assert not res.ok and "non-positive eigenvalue" in res.message
+
+
+# ----------------------------------------------------------------------------- reliability
+
+def test_alpha_with_too_few_complete_cases_is_nan():
+    from wagk.reliability import alpha_if_deleted, cronbach_alpha
+
+    data = two_factor(n=20)[["a1", "a2", "a3"]]
+    data.iloc[1:, 0] = np.nan  # one complete row
+    assert np.isnan(cronbach_alpha(data))
+    table = alpha_if_deleted(data)
+    assert table["n"].eq(1).all() and table["alpha_if_deleted"].isna().all()
+
+
+def test_alpha_and_omega_with_constant_items():
+    from wagk.reliability import alpha_if_deleted, cronbach_alpha, omega, omega_ci
+
+    data = two_factor()[["a1", "a2", "a3"]].assign(a4=4.0)
+    assert np.isfinite(cronbach_alpha(data))
+    assert np.isnan(alpha_if_deleted(data).loc["a4", "item_total_r"])
+    assert np.isnan(cronbach_alpha(pd.DataFrame({"x": [4.0] * 10, "y": [2.0] * 10})))
+    assert np.isnan(omega(data))
+    ci = omega_ci(data.iloc[:4], n_boot=20)
+    assert np.isnan(ci.omega) and ci.n_failed == 20
 
 
 # ----------------------------------------------------------------------------- the corpus meets the statistics
