@@ -13,6 +13,12 @@ scoring    scale scores, totals, change scores, dyad differences
 ledger     tidy result rows in the published schema
 published  the thesis's published numbers (comparison and calibration code only)
 compare    computed against published, with the tolerances of tolerances.yml
+audit      statcheck-style checks of the thesis's own printed statistics
+runner     executes the chapter notebooks (papermill) and records run_status.json
+book       builds the Jupyter Book: placeholders, computing pages, strict build
+report     the reproduction report's tables for the book (filterable HTML)
+sample     chapter 6's description of the sample, computed from a dataset
+colophon   package versions, commit and data hashes of a build
 """
 
 __version__ = "0.1.0"
