@@ -139,13 +139,17 @@ display(HTML(report.static_table(by_chapter)))
 # The `printed` column quotes what the thesis prints; `recomputed` gives what the other printed
 # numbers imply, with the range over their rounding in brackets.
 
-# %% tags=["hide-input"]
-cols = ["ref", "perspective", "wave", "variable", "group", "check", "decision_error", "printed", "recomputed", "source", "remark"]
-bad = findings[findings["verdict"] == "inconsistent"]
+# %% tags=["hide-input", "full-width"]
+bad = findings[findings["verdict"] == "inconsistent"].copy()
+bad["finding"] = (bad["ref"] + ": " + bad["perspective"] + ", wave " + bad["wave"] + ", " + bad["variable"]
+                  + bad["group"].map(lambda g: f" by {g}" if g else ""))
+bad["check"] = bad["check"] + bad["decision_error"].map({True: " (decision error)", False: ""})
+bad["from"] = bad["source"]
 for chapter, part in bad.groupby("chapter", sort=False):
     title = "Appendix 1 and chapter 7" if chapter == "7" else f"Chapter {chapter}"
     display(HTML(f"<h3>{title}: {len(part)} inconsistent</h3>"))
-    display(HTML(report.static_table(part[cols], index=False)))
+    display(HTML(report.static_table(part[["finding", "check", "printed", "recomputed", "from", "remark"]],
+                                     index=False, small=True)))
 
 # %% [markdown]
 # ## Every finding

@@ -35,9 +35,17 @@ from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML, Markdown, display
+from myst_nb import glue
 
 from wagk import audit, codebook, compare, contract, ledger, paths, published, report, sample
 from wagk.io import DataError
+
+flow = published.query(variable="sampling_flow", statistic="count")
+def flow_count(stage):
+    hit = flow[flow["group"] == f"stage={stage}"]
+    return f"{int(hit['value'].iloc[0]):,}" if len(hit) else "\u2014"
+glue("data-pub-clients", flow_count("participants_t1"), display=False)
+glue("data-pub-dyads", flow_count("dyads_t1"), display=False)
 
 data_dir = Path(data_dir)
 study, problem = None, None
@@ -138,14 +146,20 @@ display(HTML("<p>Items per scale (as_reported, the variant of chapters 8-10):</p
 
 # %% tags=["hide-input"]
 ev = audit.goals_restriction_evidence()
+only_largest = ev[ev["possible_item_counts"].map(len) == 1]
+def listing(rows):
+    return "; ".join(f"{r.statistic} {r.printed} ({r.ref}, {r.perspective}, wave {r.wave})" for r in rows.itertuples()) or "none"
+glue("data-gr-only7", listing(only_largest[only_largest["variable"] == "goals_restriction"]), display=False)
+glue("data-gr-only19", listing(only_largest[only_largest["variable"] == "total"]), display=False)
 ev["possible_item_counts"] = ev["possible_item_counts"].map(lambda ks: ", ".join(map(str, ks)) or "none")
 display(HTML(report.static_table(ev, index=False)))
 
 # %% [markdown]
-# The officer minima 2.86 = 20/7 and 3.57 = 25/7 fit only the seven-item scale, and the officer
-# totals need the 19 distinct items that only the seven-item scale gives. Chapters 8 to 10
-# therefore use the seven-item scale for both perspectives (the `as_reported` variant); chapter
-# 7 reports the alpha-optimised variant beside it.
+# Only the seven-item scale can produce these values: {glue:text}`data-gr-only7`. Only a total
+# over all distinct items of the seven-item variant can produce these: {glue:text}`data-gr-only19`.
+# Among them are minima, which are one person's score and cannot be the midpoint of two. Chapters
+# 8 to 10 therefore use the seven-item scale for both perspectives (the `as_reported` variant);
+# chapter 7 reports the alpha-optimised variant beside it.
 
 # %% [markdown]
 # ## The funnel
@@ -167,12 +181,15 @@ else:
 # Chapter 6 describes the sample. The numbers a dataset can answer (interviews and questionnaires
 # per wave, dyads, clients per officer, and the background variables the dataset carries) are
 # computed here and set beside the printed ones, with the tolerances of the reproduction report.
-# The recruitment funnel before the first interview and the national comparison groups are not in
-# any dataset and stay *not computed*.
+# Only those published numbers are listed: the recruitment funnel before the first interview, the
+# reasons for non-response and the national comparison groups are in no dataset, and the tests of
+# chapter 6 (sample against population, wave-2 participation) are left to a chapter 6 notebook.
 
 # %% tags=["hide-input"]
-pub6 = published.load()
-pub6 = pub6[pub6["chapter"] == "6"]
+pub_all = published.load()
+pub6 = pub_all[(pub_all["chapter"] == "6") & (pub_all["perspective"] == "sample")
+               & pub_all["variable"].isin(sample.VARIABLES) & ~pub_all["analysis"].isin(["chi2", "ttest"])]
+pub6 = pub6[(pub6["variable"] != "sampling_flow") | pub6["group"].isin(sample.FLOW_STAGES)]
 rows6 = sample.chapter6(study) if study is not None else pd.DataFrame(columns=ledger.COLUMNS)
 cmp6 = compare.compare(rows6, published_rows=pub6)
 if real_data:
@@ -184,10 +201,10 @@ display(HTML(report.static_table(summary6.loc[["overall"]], percent=("share_with
 if study is not None:
     missing = sample.chapter6_missing(study)
     if missing:
-        print("background variables not in this dataset:", ", ".join(missing))
+        import textwrap
+        print(textwrap.fill("background variables not in this dataset: " + ", ".join(missing), 90))
 
 # %% tags=["hide-input", "full-width"]
-sample_tables = cmp6[cmp6["ref"].str.match(r"^(T6\.(6|7|8|9|10|11|12)|S6\.(7h|10|12))")]
-sample_tables = sample_tables.assign(_ratio=report.tolerance_ratio(sample_tables))
+sample_tables = cmp6.assign(_ratio=report.tolerance_ratio(cmp6))
 display(HTML(report.interactive_table(sample_tables[compare.REPORT_COLUMNS + ["_ratio"]], table_id="data-ch6",
                                       filters=["ref", "verdict"], colour_by="verdict", ratio="_ratio", page_size=40)))

@@ -582,9 +582,11 @@ def _p_of_test(test: dict) -> tuple[float, float, float]:
 
 
 def _recomputed_text(p: float, p_lo: float, p_hi: float) -> str:
+    point = _fmt_p(p)
+    head = f"p {point}" if point.startswith("<") else f"p = {point}"
     if abs(p_hi - p_lo) < 5e-4:
-        return f"p = {_fmt_p(p)}"
-    return f"p = {_fmt_p(p)} [{_fmt_p(p_lo)}, {_fmt_p(p_hi)}]"
+        return head
+    return f"{head} [{_fmt_p(p_lo)}, {_fmt_p(p_hi)}]"
 
 
 def _claim_text(claim: PClaim) -> str:
@@ -1103,6 +1105,7 @@ def summary(audit: pd.DataFrame, by: str | list[str] = "check") -> pd.DataFrame:
     elif by == ["chapter"]:
         table = table.reindex(sorted(table.index, key=lambda c: int(c) if str(c).isdigit() else 99))
     table.loc["total"] = table.sum()
+    table.columns.name = None
     return table.astype(int)
 
 

@@ -252,8 +252,9 @@ _TABLE_JS = r"""
 
 
 def static_table(frame: pd.DataFrame, *, colour_by: str | None = None, percent: tuple[str, ...] = (),
-                 index: bool = True) -> str:
-    """A small static HTML table (summaries), percentages formatted, verdict cells coloured."""
+                 index: bool = True, small: bool = False) -> str:
+    """A static HTML table (summaries), percentages formatted, verdict cells coloured; ``small``
+    sets a smaller font for wide tables of text."""
     out = frame.copy()
     for c in percent:
         if c in out.columns:
@@ -264,4 +265,5 @@ def static_table(frame: pd.DataFrame, *, colour_by: str | None = None, percent: 
                             subset=[colour_by])
     if not index:
         styler = styler.hide(axis="index")
-    return styler.format(precision=3, na_rep="").set_table_attributes('class="table wagk-static"').to_html()
+    attrs = 'class="table wagk-static"' + (' style="font-size:.8em"' if small else "")
+    return styler.format(precision=3, na_rep="").set_table_attributes(attrs).to_html()

@@ -22,7 +22,8 @@ from wagk.contract import Study
 from wagk.ledger import Ledger
 
 #: (ref, variable, wave, kind, unit); kind 'freq' gives count/percent per level (+ n),
-#: 'desc' gives n, M, SD, Min, Max; unit is 'client' or 'po' (the officers table).
+#: 'desc' gives n, M, SD, Min, Max; unit is 'client' (the wave's interviews, then clients),
+#: 'po' (the officers table) or 'registry'.
 BACKGROUND = (
     ("S6.12.1a", "client_gender", 1, "freq", "client"),
     ("S6.12.1b", "client_age", 1, "desc", "client"),
@@ -38,15 +39,20 @@ BACKGROUND = (
     ("S6.12.2a", "po_gender", 1, "freq", "po"),
     ("S6.12.2c", "po_education", 1, "freq", "po"),
     ("S6.12.2d", "po_experience_years", 1, "desc", "po"),
+    ("T6.6", "risc_category", 1, "freq", "registry"),
 )
+#: counts of the sampling funnel that a dataset can answer
+FLOW_STAGES = tuple(f"stage={s}_t{w}" for w in (1, 2) for s in ("participants", "po_questionnaires", "dyads"))
+#: every variable chapter6() can compute (when the dataset carries it)
+VARIABLES = ("sampling_flow", "clients_per_po") + tuple(dict.fromkeys(v for _, v, _, _, _ in BACKGROUND))
 
 
 def _column(study: Study, variable: str, wave: int, unit: str) -> pd.Series | None:
-    tables = ([f"client_w{wave}", "clients"] if unit == "client" else ["officers"])
+    tables = {"client": [f"client_w{wave}", "clients"], "po": ["officers"], "registry": ["registry"]}[unit]
     for name in tables:
         t = study.tables.get(name)
         if t is not None and variable in t.columns:
-            key = "client_id" if unit == "client" else "po_id"
+            key = "po_id" if unit == "po" else "client_id"
             return t.set_index(key)[variable]
     return None
 
