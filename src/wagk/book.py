@@ -13,8 +13,8 @@
    audit, data page, colophon) are executed with papermill into ``build/executed/``, after
    ``wagk compare`` has written ``<results>/reproduction.csv`` (run here when that file is missing
    or older than a ledger).
-3. **Build.** ``jupyter-book build`` with warnings as errors (``-W -n --keep-going``): every page
-   is built, and any warning fails the build.
+3. **Build.** ``jupyter-book build --all`` with warnings as errors (``-W -n --keep-going``): every
+   page is built afresh, and any warning fails the build.
 
 The exit status is non-zero when the build fails, when a computing page fails, or when a chapter
 failed or was not run (``<results>/run_status.json``, written by ``wagk run``): the book is still
@@ -148,7 +148,11 @@ def execute_pages(results_dir: Path, data_dir: Path, real_data: bool, executed: 
 
 def jupyter_book(strict: bool = True) -> int:
     """``jupyter-book build`` of the repository root; with -W -n --keep-going when strict."""
-    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(paths.ROOT), "--path-output", str(paths.ROOT)]
+    # --all: a fresh build every time. Glued numbers cross pages (the front page shows the
+    # reproduction report's headline), and an incremental build would not rewrite a page whose
+    # own source is unchanged.
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(paths.ROOT), "--path-output",
+           str(paths.ROOT), "--all"]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
     print(" ".join(cmd), flush=True)
