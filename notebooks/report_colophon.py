@@ -56,11 +56,11 @@ display(HTML(report.static_table(colophon.package_versions(), index=False)))
 # SHA-256 of every file of the dataset the chapters ran on, of the published numbers and of the
 # codebook. Two builds from files with the same hashes compute the same numbers.
 
-# %% tags=["hide-input"]
+# %% tags=["hide-input", "full-width"]
 ran_on = status.get("data_dir") or data_dir
 folders = {"dataset": Path(ran_on), "published numbers": paths.PUBLISHED, "codebook": paths.CODEBOOK}
 hashes = colophon.file_hashes(folders, root=paths.ROOT)
-display(HTML(report.static_table(hashes, index=False)))
+display(HTML(report.static_table(hashes, index=False, small=True)))
 print("chapters ran on real data" if status.get("real_data") else "chapters ran on the dataset above (not marked as real data)")
 
 # %% [markdown]

@@ -220,7 +220,7 @@ _TABLE_JS = r"""
       for (var i = 0; i < cols.length; i++) {
         var style = "", cls = typeof r[i] === "number" ? "num" : "";
         if (i === colourIdx && spec.colours[r[i]]) style = "background:" + spec.colours[r[i]];
-        if (i === diffIdx && spec.ratio !== null) style = "background:" + shade(r[spec.ratio]);
+        if (i === diffIdx && spec.ratio !== null && shade(r[spec.ratio])) style = "background:" + shade(r[spec.ratio]);
         var t = fmt(r[i], cols[i]).replace(/&/g, "&amp;").replace(/</g, "&lt;");
         html.push('<td class="' + cls + '"' + (style ? ' style="' + style + '"' : "") + ">" + t + "</td>");
       }
