@@ -82,8 +82,11 @@ glue("aud-n-grim-skipped", f"{sum(skipped.values()):,}", display=False)
 # : phi or Cramer's V against chi-square and n, and Cohen's d for paired data against t.
 #
 # `df`
-# : degrees of freedom against the group sizes printed for the same comparison (df2 = N - k for
-#   k groups; n1 + n2 - 2 for a t-test; at most min(n) - 1 for a paired test).
+# : degrees of freedom against the group sizes printed for the same comparison, in the same table
+#   or in the table that shows the same comparison (df2 = N - k for k groups; n1 + n2 - 2 for a
+#   t-test; at most min(n) - 1 for a paired test). Group sizes printed in a column header hold
+#   for every variable of the table, and a variable with missing scores has fewer cases, so fewer
+#   cases than the header says is accepted (and noted); more cases is inconsistent.
 #
 # `grim`
 # : the granularity of scale scores. A scale score is the mean of the answered items of a
