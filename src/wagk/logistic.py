@@ -15,15 +15,20 @@ entry    the score (Rao) statistic of each candidate, computed at the current mo
 removal  after each entry every variable in the model is tested; the one with the largest
          p leaves if p > POUT (.10), and removal is tried again before the next entry:
          ``"lr"``           likelihood-ratio test against the model refitted without it
-         ``"conditional"``  likelihood ratio with the reduced model's parameters
-                            approximated from the full fit (Lawless & Singhal 1978): the
-                            conditional statistic of SPSS, its syntax default
+         ``"conditional"``  SPSS's "conditional statistic" (its syntax default), which
+                            the SPSS documentation describes as a likelihood ratio based
+                            on conditional parameter estimates; implemented as the
+                            reduced model's parameters approximated from the full fit
+                            in one step (Lawless & Singhal 1978). No SPSS output was
+                            available to check this reading.
          ``"wald"``         Wald chi-square (B/SE)^2
 stop     when no candidate enters and none leaves, or when a step would return to a model
          already visited (SPSS's cycle rule), or after ``max_steps``.
 
 The thesis names none of the three (ch. 10.3: "de procedure van stepwise forward
-selection"; table titles: "logistische regressie, forward selection"). Because the entry test
+selection"; table titles: "logistische regressie, forward selection"; the same paragraph
+contrasts it with "de enter procedure", SPSS's name for forced entry, so the software was
+SPSS LOGISTIC REGRESSION, but the removal criterion is not recorded). Because the entry test
 is the same and removal only acts when an entered variable's p later rises above .10, the
 three usually give the same model; ``removal`` is an explicit keyword, the default ``"lr"``
 (the exact test the other two approximate), and :func:`method_sensitivity` runs all three so a
