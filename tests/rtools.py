@@ -64,7 +64,7 @@ def lavaan_cfa(data: pd.DataFrame | dict[str, pd.DataFrame], factors: dict[str, 
 suppressMessages(library(lavaan))
 d <- read.csv("data.csv")
 m <- '{model}'
-fit <- cfa(m, d, std.lv = TRUE, estimator = "ML", missing = "{missing}", meanstructure = TRUE{group})
+fit <- cfa(m, d, std.lv = TRUE, estimator = "ML", missing = "{missing}", meanstructure = TRUE, se = "none"{group})
 fm <- fitMeasures(fit, c("chisq", "df", "cfi", "tli", "rmsea", "baseline.chisq", "baseline.df",
                          "logl", "unrestricted.logl", "ntotal"))
 write.csv(data.frame(name = names(fm), value = unclass(fm)), "fit.csv", row.names = FALSE)

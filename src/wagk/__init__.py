@@ -13,6 +13,9 @@ scoring    scale scores, totals, change scores, dyad differences
 ledger     tidy result rows in the published schema
 published  the thesis's published numbers (comparison and calibration code only)
 compare    computed against published, with the tolerances of tolerances.yml
+cfa        confirmatory factor analysis by ML with FIML for missing items; multi-group invariance
+pca        principal components of (pairwise) correlations with varimax, canonical sign and order
+reliability  Cronbach's alpha, alpha if item deleted, alpha optimisation, omega with bootstrap CI
 groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comparisons
 association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
 logistic   SPSS-style forward stepwise logistic regression, R2, separation, selection stability

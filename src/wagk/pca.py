@@ -54,6 +54,8 @@ import pandas as pd
 from factor_analyzer.rotator import Rotator
 from scipy.optimize import linear_sum_assignment
 
+from wagk.cfa import one_blas_thread
+
 __all__ = ["PCAResult", "pca_varimax", "nearest_correlation"]
 
 # Varimax stops when the criterion improves by less than a relative 1e-5 (R's stats::varimax,
@@ -63,7 +65,7 @@ VARIMAX_TOL = 1e-5
 VARIMAX_MAX_ITER = 1000
 
 
-@dataclass
+@dataclass(eq=False)
 class PCAResult:
     """A (rotated) principal component solution.
 
@@ -153,6 +155,7 @@ def _failed(message: str, items: list[str], n, n_min: int, missing: str, notes: 
                      ok=False, message=message, missing=missing, notes=notes)
 
 
+@one_blas_thread
 def pca_varimax(data: pd.DataFrame, n_components: int = 4, *, missing: str = "pairwise",
                 rotate: bool = True, target: Mapping[str, Iterable[str]] | None = None,
                 non_pd: str = "report", min_n: int = 10, varimax_tol: float = VARIMAX_TOL) -> PCAResult:
