@@ -17,7 +17,8 @@ Format (``wagk-manifest/1``)::
 
 Keys are sorted, paths use ``/``; inputs are named relative to the repository root when they
 lie inside it, else as ``<folder name>/<path inside the folder>``; outputs relative to the
-results folder. There is no timestamp in the file (it would break the byte identity); the time
+results folder, without the run's logs (``manifest.json``, ``run_status.json``, which holds
+timings). There is no timestamp in the file (it would break the byte identity); the time
 of a build is the file's modification time.
 """
 
@@ -36,8 +37,11 @@ NAME = "manifest.json"
 #: packages whose versions decide the numbers
 PACKAGES = ("numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "semopy", "factor_analyzer",
             "pingouin", "pandera", "pyreadstat", "pyarrow", "matplotlib", "papermill", "wagk")
-#: never hashed: caches and the manifest itself
+#: never hashed: caches
 SKIP_PARTS = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
+#: files of the results folder that describe a run rather than its results (they hold times and
+#: paths): the manifest itself and the runner's run_status.json
+LOGS = (NAME, "run_status.json")
 
 
 def sha256(path: Path | str, chunk: int = 1 << 20) -> str:
@@ -95,7 +99,8 @@ def build_manifest(results_dir: Path | str, inputs=(), outputs=None, parameters:
     out_hashes = hashes(outputs, lambda f, entry: (f.resolve().relative_to(results_dir.resolve()).as_posix()
                                                    if f.resolve().is_relative_to(results_dir.resolve())
                                                    else _input_name(f, entry)))
-    out_hashes.pop(NAME, None)
+    for log in LOGS:
+        out_hashes.pop(log, None)
     return {
         "format": FORMAT,
         "parameters": dict(sorted((parameters or {}).items())),

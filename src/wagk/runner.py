@@ -4,16 +4,19 @@ The jupytext sources ``notebooks/chNN_*.py`` are converted to notebooks and exec
 ``build/executed/`` with the parameters ``data_dir``, ``results_dir``, ``seed``, ``real_data``
 and ``min_cell`` (the smallest cell shown in real-data mode, see :mod:`wagk.privacy`). A
 chapter that fails does not stop the others: its executed notebook (with the traceback) is
-kept, the book shows the failure, and the run exits non-zero. In real-data mode the traceback
-in the executed notebook is replaced by the exception's type (its message may quote data) and
-printed in full to the terminal only. Every run ends by writing ``<results_dir>/manifest.json``
-(:mod:`wagk.manifest`).
+kept, the book shows the failure, and the run exits non-zero. Each chapter's outcome is
+recorded in ``<results_dir>/run_status.json``, which ``wagk book`` reads. In real-data mode the
+error message and traceback (which may quote data) are replaced by the exception's type in the
+executed notebook and in run_status.json, and printed in full to the terminal only. Every run
+ends by writing ``<results_dir>/manifest.json`` (:mod:`wagk.manifest`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import time
 from pathlib import Path
 
 from wagk import paths
@@ -22,6 +25,7 @@ from wagk.manifest import run_inputs, write_manifest
 CHAPTERS = (7, 8, 9, 10)
 DEFAULT_SEED = 20180907
 DEFAULT_MIN_CELL = 5
+STATUS_FILE = "run_status.json"
 WITHHELD = "details withheld in real-data mode (the message may quote data); see the terminal output of wagk run"
 
 
@@ -39,13 +43,17 @@ def executed_path(source: Path, executed: Path = paths.EXECUTED) -> Path:
 
 
 def _hide_parameters(nb_path: Path) -> None:
-    """Tag papermill's injected-parameters cell remove-cell (it does not inherit tags)."""
+    """Tag papermill's injected-parameters cell remove-cell (it does not inherit tags), and the
+    notebook's own parameters cell too when papermill overrode it (its defaults were not used;
+    the values used are in run_status.json and on the colophon page)."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
+    injected = any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
+        hide = "injected-parameters" in tags or (injected and "parameters" in tags)
+        if hide and "remove-cell" not in tags:
             cell["metadata"]["tags"] = tags + ["remove-cell"]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nb_path)
@@ -110,18 +118,50 @@ def run_chapters(data_dir: Path = paths.SYNTHETIC, results_dir: Path = paths.RES
     params = dict(data_dir=str(Path(data_dir).resolve()), results_dir=str(Path(results_dir).resolve()),
                   seed=seed, real_data=bool(real_data), min_cell=int(min_cell))
     failed = []
+    status = read_status(results_dir)
+    status.update(data_dir=params["data_dir"], real_data=params["real_data"], seed=seed, min_cell=params["min_cell"])
     for number in sorted(chapters):
         print(f"chapter {number}: {sources[number].name} ...", flush=True)
+        start = time.perf_counter()
         out, error = execute(sources[number], params, executed)
+        shown = f"{error.split(':', 1)[0]}: {WITHHELD}" if error and real_data else error
+        status["chapters"][sources[number].stem] = dict(
+            chapter=number, source=_rel(sources[number]), executed=_rel(out),
+            status="failed" if error else "ok", error=shown or "", seconds=round(time.perf_counter() - start, 1))
         if error:
             failed.append(number)
             print(f"chapter {number} FAILED: {error}\n  traceback kept in {out}"
                   + (" (message withheld there: real-data mode)" if real_data else ""), file=sys.stderr)
         else:
-            print(f"chapter {number}: done -> {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}")
+            print(f"chapter {number}: done -> {_rel(out)}")
+    write_status(results_dir, status)
     write_manifest(results_dir, inputs=run_inputs(data_dir, [sources[c] for c in sorted(chapters)]),
                    parameters=dict(chapters=sorted(chapters), real_data=bool(real_data), seed=seed, min_cell=int(min_cell)))
     if failed:
         print(f"wagk run: chapter(s) {failed} failed", file=sys.stderr)
         return 1
     return 0
+
+
+def _rel(path: Path) -> str:
+    path = Path(path).resolve()
+    return path.relative_to(paths.ROOT).as_posix() if path.is_relative_to(paths.ROOT) else str(path)
+
+
+def read_status(results_dir: Path | str = paths.RESULTS) -> dict:
+    """The run status of ``results_dir`` (``run_status.json``): per chapter notebook stem, its
+    source, executed notebook, status ('ok' or 'failed'), error and seconds; empty when absent."""
+    path = Path(results_dir) / STATUS_FILE
+    if not path.exists():
+        return {"chapters": {}}
+    status = json.loads(path.read_text(encoding="utf-8"))
+    status.setdefault("chapters", {})
+    return status
+
+
+def write_status(results_dir: Path | str, status: dict) -> Path:
+    path = Path(results_dir) / STATUS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    status = dict(status, chapters=dict(sorted(status["chapters"].items())))
+    path.write_text(json.dumps(status, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
