@@ -15,15 +15,20 @@ entry    the score (Rao) statistic of each candidate, computed at the current mo
 removal  after each entry every variable in the model is tested; the one with the largest
          p leaves if p > POUT (.10), and removal is tried again before the next entry:
          ``"lr"``           likelihood-ratio test against the model refitted without it
-         ``"conditional"``  likelihood ratio with the reduced model's parameters
-                            approximated from the full fit (Lawless & Singhal 1978): the
-                            conditional statistic of SPSS, its syntax default
+         ``"conditional"``  SPSS's "conditional statistic" (its syntax default), which
+                            the SPSS documentation describes as a likelihood ratio based
+                            on conditional parameter estimates; implemented as the
+                            reduced model's parameters approximated from the full fit
+                            in one step (Lawless & Singhal 1978). No SPSS output was
+                            available to check this reading.
          ``"wald"``         Wald chi-square (B/SE)^2
 stop     when no candidate enters and none leaves, or when a step would return to a model
          already visited (SPSS's cycle rule), or after ``max_steps``.
 
 The thesis names none of the three (ch. 10.3: "de procedure van stepwise forward
-selection"; table titles: "logistische regressie, forward selection"). Because the entry test
+selection"; table titles: "logistische regressie, forward selection"; the same paragraph
+contrasts it with "de enter procedure", SPSS's name for forced entry, so the software was
+SPSS LOGISTIC REGRESSION, but the removal criterion is not recorded). Because the entry test
 is the same and removal only acts when an entered variable's p later rises above .10, the
 three usually give the same model; ``removal`` is an explicit keyword, the default ``"lr"``
 (the exact test the other two approximate), and :func:`method_sensitivity` runs all three so a
@@ -41,7 +46,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -102,14 +107,30 @@ def nagelkerke_r2(ll_null: float, ll_model: float, n: int) -> float:
 # numpy core: Newton-Raphson fit, score tests, removal tests
 # --------------------------------------------------------------------------------------------
 
-@dataclass
 class _Fit:
-    beta: np.ndarray
-    ll: float
-    cov: np.ndarray | None
-    p: np.ndarray
-    converged: bool
-    suspect: bool  # diverging coefficients or fitted probabilities at 0/1: separation likely
+    """A Newton-Raphson fit; the covariance (inverse information at the estimate) is computed
+    on first use, since most fits of a selection (the LR refits) never need it."""
+
+    __slots__ = ("beta", "ll", "p", "converged", "suspect", "_X", "_cov", "_done")
+
+    def __init__(self, beta, ll, p, converged, suspect, X=None, cov=None):
+        self.beta, self.ll, self.p = beta, ll, p
+        self.converged = converged
+        self.suspect = suspect  # diverging or fitted probabilities at 0/1: separation likely
+        self._X, self._cov, self._done = X, cov, cov is not None or X is None
+
+    @property
+    def cov(self) -> np.ndarray | None:
+        if not self._done:
+            self._done = True
+            w = self.p * (1 - self.p)
+            H = self._X.T @ (self._X * w[:, None])
+            try:
+                cov = np.linalg.inv(H)
+                self._cov = cov if np.isfinite(cov).all() else None
+            except np.linalg.LinAlgError:
+                self._cov = None
+        return self._cov
 
 
 def _loglik(eta: np.ndarray, y: np.ndarray) -> float:
@@ -123,19 +144,20 @@ def _newton(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None = None,
     which leaves an error of order tol). A design with one column is the constant-only model
     (closed form).
 
-    Fast path: plain Newton steps, the log-likelihood evaluated once at the end (the
-    log-likelihood is concave, and from the warm starts of the selection plain Newton
-    converges in a few steps). When a step is large (> 5), the iterations run out, or the
-    likelihood ends below the start, the fit is redone with step halving on the likelihood.
+    Fast path: plain Newton steps, the log-likelihood evaluated once at the end (it is
+    concave, and from the warm starts of the selection plain Newton
+    converges in a few steps). When a step is large (> 5), the Cholesky factorisation of the
+    information fails, or 25 iterations do not converge, the fit is redone with step halving
+    on the likelihood.
     """
     k = X.shape[1]
-    m = y.mean()
+    m = y.mean() if (k == 1 or beta0 is None) else 0.5
     if k == 1 and 0 < m < 1:
         # constant only: closed form, b0 = logit(mean y), var = 1 / (n m (1 - m))
         b0 = np.log(m / (1 - m))
         ll = float(len(y) * (m * np.log(m) + (1 - m) * np.log1p(-m)))
-        return _Fit(beta=np.array([b0]), ll=ll, cov=np.array([[1.0 / (len(y) * m * (1 - m))]]),
-                    p=np.full(len(y), m), converged=True, suspect=False)
+        return _Fit(beta=np.array([b0]), ll=ll, p=np.full(len(y), m), converged=True,
+                    suspect=False, cov=np.array([[1.0 / (len(y) * m * (1 - m))]]))
     if beta0 is None:
         start = np.zeros(k)
         if 0 < m < 1:
@@ -150,16 +172,15 @@ def _newton(X: np.ndarray, y: np.ndarray, beta0: np.ndarray | None = None,
 
 def _newton_path(X, y, beta, *, max_iter, tol, safe):
     eta = X @ beta
-    ll_start = _loglik(eta, y)
-    ll = ll_start
+    ll = _loglik(eta, y) if safe else np.nan
     converged = False
-    H = None
     for _ in range(max_iter):
         p = expit(eta)
         H = X.T @ (X * (p * (1 - p))[:, None])
         _c, step, info = _dposv(H, X.T @ (y - p))
         if info != 0:
-            H = None
+            if not safe:
+                return None
             break
         size = np.abs(step).max()
         if not safe:
@@ -168,11 +189,10 @@ def _newton_path(X, y, beta, *, max_iter, tol, safe):
             beta = beta + step
             eta = X @ beta
             # Newton converges quadratically: after a step of size s the remaining error is
-            # of order s^2, so a step below sqrt(tol) leaves an error below tol.
+            # of order s^2, so a step below sqrt(tol) leaves an error below tol. A stationary
+            # point of the concave log-likelihood is its maximum.
             if size * size < tol:
                 converged = True
-                p = expit(eta)
-                H = X.T @ (X * (p * (1 - p))[:, None])
                 break
             continue
         nb = beta + step
@@ -194,23 +214,16 @@ def _newton_path(X, y, beta, *, max_iter, tol, safe):
         if not converged:
             return None
         ll = _loglik(eta, y)
-        if ll < ll_start - 1e-10 * (1 + abs(ll_start)):
-            return None
     p = expit(eta)
-    cov = None
-    if H is not None:
-        try:
-            cov = np.linalg.inv(H)
-        except np.linalg.LinAlgError:
-            cov = None
-    if cov is not None and not np.isfinite(cov).all():
-        cov = None
-    suspect = (not converged) or cov is None or bool(np.abs(eta).max() > 25)
-    return _Fit(beta=beta, ll=ll, cov=cov, p=p, converged=converged, suspect=suspect)
+    suspect = (not converged) or bool(np.abs(eta).max() > 25)
+    fit = _Fit(beta=beta, ll=ll, p=p, converged=converged, suspect=suspect, X=X)
+    if safe and fit.cov is None:
+        fit.suspect = True
+    return fit
 
 
 def _score_tests(X_model: np.ndarray, X_cand: np.ndarray, y: np.ndarray,
-                 p: np.ndarray) -> np.ndarray:
+                 p: np.ndarray, inv_info: np.ndarray | None = None) -> np.ndarray:
     """Score statistics (1 df) for adding each column of X_cand to the fitted model.
 
     :math:`S_j = U_j^2 / (I_{jj} - I_{jM} I_{MM}^{-1} I_{Mj})` with :math:`U = X_c'(y-\\hat p)`
@@ -223,11 +236,14 @@ def _score_tests(X_model: np.ndarray, X_cand: np.ndarray, y: np.ndarray,
     WXc = X_cand * w[:, None]
     Icc = np.einsum("ij,ij->j", WXc, X_cand)
     IcM = WXc.T @ X_model
-    IMM = (X_model * w[:, None]).T @ X_model
-    try:
-        sol = np.linalg.solve(IMM, IcM.T)
-    except np.linalg.LinAlgError:
-        return np.full(X_cand.shape[1], np.nan)
+    if inv_info is not None:  # the current fit's covariance is I_MM^-1 at the same p
+        sol = inv_info @ IcM.T
+    else:
+        IMM = (X_model * w[:, None]).T @ X_model
+        try:
+            sol = np.linalg.solve(IMM, IcM.T)
+        except np.linalg.LinAlgError:
+            return np.full(X_cand.shape[1], np.nan)
     V = Icc - np.einsum("ij,ji->i", IcM, sol)
     with np.errstate(divide="ignore", invalid="ignore"):
         S = U ** 2 / V
@@ -326,7 +342,7 @@ def _select(Xc: np.ndarray, y: np.ndarray, removal: str, p_enter: float, p_remov
         out = [c for c in range(m) if c not in model]
         if not out:
             break
-        S = _score_tests(design(key), Xc[:, out], y, fit.p)
+        S = _score_tests(design(key), Xc[:, out], y, fit.p, fit.cov)
         P = _chi2_1(S)
         if record:
             for c, s_, p_ in zip(out, S, P):

@@ -21,8 +21,20 @@ import pandas as pd
 
 from wagk import groups
 from wagk._recipes import Where, frame
-from wagk.background import load_background
+from wagk.background import analysis_frame, load_background
+from wagk.contract import Study
 
+#: counts of the sampling funnel that a dataset can answer
+FLOW_STAGES = tuple(f"stage={s}_t{w}" for w in (1, 2) for s in ("participants", "po_questionnaires", "dyads"))
+#: background variables of chapter 6 and the table that carries them
+BACKGROUND = {
+    "client_gender": "clients", "client_age": "clients", "client_age_group": "clients",
+    "detention_history": "clients", "detention_count": "clients", "detention_recency": "clients",
+    "court_case": "clients", "prior_supervision": "clients", "advice_report": "clients", "po_change": "clients",
+    "living_situation": "client_w1", "work_situation": "client_w1", "community_service": "client_w1",
+    "sanction_type": "client_w1", "exp_advisor": "client_w1", "po_gender": "officers", "po_age": "officers",
+    "po_education": "officers", "po_experience_years": "officers", "risc_category": "registry",
+}
 RISC_SCALES = ("risc_scale_01_02", "risc_scale_03", "risc_scale_04", "risc_scale_05", "risc_scale_06",
                "risc_scale_07", "risc_scale_08", "risc_scale_09", "risc_scale_10", "risc_scale_11",
                "risc_scale_12")
@@ -83,10 +95,20 @@ def participation_rows(data: pd.DataFrame, where: Where, variable: str) -> list[
 
 
 def client_rows(data: pd.DataFrame) -> list[dict]:
-    """Section 6.12.1 and Tables 6.6-6.11 (sample side)."""
+    """Section 6.12.1 and Tables 6.6-6.11 (sample side); parts whose columns the dataset lacks
+    are left out."""
+    rows = []
+    for part in (_risc_rows, _demography_rows, _situation_rows, _justice_rows):
+        try:
+            rows += part(data)
+        except KeyError:
+            continue
+    return rows
+
+
+def _risc_rows(data: pd.DataFrame) -> list[dict]:
     spec = load_background()
     c1 = data[data["in_client_w1"]]
-    c2 = data[data["in_client_w2"]]
     rows = []
     # RISc (Tables 6.6 and 6.7, sample side)
     risc = c1["risc_category"].dropna()
@@ -104,7 +126,13 @@ def client_rows(data: pd.DataFrame) -> list[dict]:
     for s in RISC_SCALES:
         x = c1[s].dropna()
         rows += [w.row("descriptives", s, "", "M", x.mean()), w.row("descriptives", s, "", "SD", x.std(ddof=1))]
-    # gender and age (6.12.1, Table 6.8)
+    return rows
+
+
+def _demography_rows(data: pd.DataFrame) -> list[dict]:
+    spec = load_background()
+    c1 = data[data["in_client_w1"]]
+    rows = []
     w = Where("S6.12.1a", "6.12.1", "sample", "1")
     g = c1["client_gender"]
     rows += [w.row("frequency", "client_gender", "", "n", int(g.notna().sum())),
@@ -118,9 +146,14 @@ def client_rows(data: pd.DataFrame) -> list[dict]:
                       _pct(int((c1["client_age_group"] == 1).sum()), len(c1))))
     rows += frequency_rows(c1["client_age_group"], Where("T6.8", "6.12.1", "sample", "1"), "client_age_group",
                            spec["client_age_group"].codes, valid_total=True)
-    rows.append(Where("S6.12.1c", "6.12.1", "sample", "2").row("frequency", "sampling_flow", "stage=participants_t2",
-                                                               "count", int(data["in_client_w2"].sum())))
-    # living and work situation (Tables 6.9, 6.10)
+    return rows
+
+
+def _situation_rows(data: pd.DataFrame) -> list[dict]:
+    spec = load_background()
+    c1 = data[data["in_client_w1"]]
+    c2 = data[data["in_client_w2"]]
+    rows = []
     liv = spec["living_situation"].codes
     merge = {"with_partner": [1], "with_partner_and_children": [2], "with_children": [3], "alone": [4],
              "other": [5, 6]}
@@ -134,7 +167,14 @@ def client_rows(data: pd.DataFrame) -> list[dict]:
                                "work_situation", spec["work_situation"].codes, merge=work)
         rows += valid_percent_rows(grp[f"work_situation_w{wave}"], Where("S6.12.1e", "6.12.1", "sample", str(wave)),
                                    "work_situation", {k: v for k, v in work.items() if k != "other"})
-    # detention (6.12.1)
+    return rows
+
+
+def _justice_rows(data: pd.DataFrame) -> list[dict]:
+    spec = load_background()
+    c1 = data[data["in_client_w1"]]
+    c2 = data[data["in_client_w2"]]
+    rows = []
     w = Where("S6.12.1f", "6.12.1", "sample", "1")
     det = c1["detention_history"]
     k = int((det == 1).sum())
@@ -231,11 +271,22 @@ def officer_rows(study) -> list[dict]:
 
 
 def structure_rows(study) -> list[dict]:
-    """Dyads and clients per officer (6.12.2): who filled in what."""
+    """Interviews, questionnaires and dyads per wave (6.7, 6.10, 6.12) and clients per officer
+    (6.12.2): who filled in what."""
+    t = study.tables
+    rows = []
+    for wave, ref_part, ref_q in ((1, "S6.7h", "S6.7h"), (2, "S6.12.1c", "S6.10")):
+        cw, pw = t[f"client_w{wave}"], t[f"po_w{wave}"]
+        rows.append(Where(ref_part, "6.7", "sample", str(wave)).row(
+            "frequency", "sampling_flow", f"stage=participants_t{wave}", "count", len(cw)))
+        rows.append(Where(ref_q, "6.7", "sample", str(wave)).row(
+            "frequency", "sampling_flow", f"stage=po_questionnaires_t{wave}", "count", len(pw)))
+        rows.append(Where(ref_q, "6.7", "sample", str(wave)).row(
+            "frequency", "sampling_flow", f"stage=dyads_t{wave}", "count",
+            len(set(cw["client_id"]) & set(pw["client_id"]))))
     c1 = set(study.tables["client_w1"]["client_id"])
     p1 = study.tables["po_w1"]
     dy = p1[p1["client_id"].isin(c1)]
-    rows = []
     w = Where("S6.12.2e", "6.12.2", "sample", "1")
     rows += [w.row("frequency", "sampling_flow", "stage=dyads_t1", "count", len(dy)),
              w.row("frequency", "sampling_flow", "stage=dyads_t1", "n", len(c1)),
@@ -257,5 +308,23 @@ def structure_rows(study) -> list[dict]:
 
 
 def chapter6_rows(data: pd.DataFrame, study) -> pd.DataFrame:
-    """Every recomputable number of chapter 6's sample description (ledger rows)."""
-    return frame(client_rows(data) + officer_rows(study) + structure_rows(study))
+    """Every recomputable number of chapter 6's sample description (ledger rows), from the frame
+    of :func:`wagk.background.analysis_frame` and the study."""
+    out = frame(client_rows(data) + officer_rows(study) + structure_rows(study))
+    return out.drop_duplicates(subset=["ref", "perspective", "wave", "analysis", "variable", "group", "statistic"])
+
+
+def chapter6(study: Study) -> pd.DataFrame:
+    """Ledger rows of chapter 6 that the dataset can answer (see the module docstring)."""
+    return chapter6_rows(analysis_frame(study), study)
+
+
+def chapter6_missing(study: Study) -> list[str]:
+    """Background variables of chapter 6 that the dataset does not carry."""
+    return sorted(v for v, table in BACKGROUND.items()
+                  if table not in study.tables or v not in study.tables[table].columns)
+
+
+#: every variable chapter6() can compute (when the dataset carries it)
+VARIABLES = ("sampling_flow", "clients_per_po", "wave2_participation", "risc_scales", "client_age_group") + tuple(
+    BACKGROUND) + RISC_SCALES
