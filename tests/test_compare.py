@@ -92,3 +92,17 @@ def test_overrides_apply_per_variable():
 
 def test_ledger_columns():
     assert list(ledger(M=1.0).columns) == COLUMNS
+
+
+def test_category_ceiling_for_two_star_legends():
+    """A table whose legend stops at ** ('*p<.05, **p<.01') prints ** for p < .001 too."""
+    tol = dict(compare.load_tolerances())
+    v, _ = verdicts(p_r=0.0001)
+    assert v[("T3", "trust", "p")] == "outside"  # no ceiling: *** is not **
+    capped = dict(tol, category_ceiling={"T3": "**"})
+    report = compare.compare(ledger(p_r=0.0001), PUB, capped)
+    row = report[(report.ref == "T3") & (report.statistic == "p") & (report.variable == "trust")]
+    assert row.verdict.item() == "within"
+    report = compare.compare(ledger(p_r=0.03), PUB, capped)  # a lower category stays lower
+    row = report[(report.ref == "T3") & (report.statistic == "p") & (report.variable == "trust")]
+    assert row.verdict.item() == "outside"

@@ -10,7 +10,8 @@ not_published  computed, but the thesis prints no such number
 not_comparable published without a number (e.g. a '/' cell); not counted in the share
 
 p-values are compared by significance category (n.s., *, **, ***): a printed '<.01' (two stars)
-means .001 <= p < .01. The share within tolerance is within / (within + outside + not_computed).
+means .001 <= p < .01, except in tables whose legend stops at two stars (``category_ceiling`` in
+tolerances.yml), where it means p < .01. The share within tolerance is within / (within + outside + not_computed).
 """
 
 from __future__ import annotations
@@ -105,6 +106,13 @@ def printed_category(printed: str, tolerances: dict | None = None) -> str:
     return "n.s."
 
 
+def _capped(cat: str, ceiling: str | None) -> str:
+    """A computed category no higher than what the table's legend can print (``category_ceiling``)."""
+    if not ceiling or cat not in CATEGORIES:
+        return cat
+    return CATEGORIES[min(CATEGORIES.index(cat), CATEGORIES.index(ceiling))]
+
+
 def compare(computed: pd.DataFrame, published_rows: pd.DataFrame | None = None,
             tolerances: dict | None = None) -> pd.DataFrame:
     """The reproduction report: one row per published or computed number, with a verdict."""
@@ -143,7 +151,7 @@ def _judge(r, tol: dict) -> tuple[str, float, str]:
             return "not_comparable", np.nan, ""
         if r.side == "left_only":
             return "not_computed", np.nan, f"category {want}"
-        got = category(r.computed, tol)
+        got = _capped(category(r.computed, tol), tol.get("category_ceiling", {}).get(r.ref))
         return ("within" if got == want else "outside"), np.nan, f"category {want}"
     if np.isnan(r.published):
         return "not_comparable", np.nan, rule.describe()
