@@ -16,6 +16,12 @@ compare    computed against published, with the tolerances of tolerances.yml
 cfa        confirmatory factor analysis by ML with FIML for missing items; multi-group invariance
 pca        principal components of (pairwise) correlations with varimax, canonical sign and order
 reliability  Cronbach's alpha, alpha if item deleted, alpha optimisation, omega with bootstrap CI
+audit      statcheck-style checks of the thesis's own printed statistics
+runner     executes the chapter notebooks (papermill) and records run_status.json
+book       builds the Jupyter Book: placeholders, computing pages, strict build
+report     the reproduction report's tables for the book (filterable HTML)
+sample     chapter 6's description of the sample, computed from a dataset
+colophon   package versions, commit and data hashes of a build
 """
 
 __version__ = "0.1.0"

@@ -45,7 +45,7 @@ def _compare(args) -> int:
 def _book(args) -> int:
     from wagk import book
 
-    return book.build(strict=not args.no_strict)
+    return book.build(strict=not args.no_strict, results_dir=args.results, data_dir=args.data)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -70,7 +70,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, default=None, help="report CSV (default: <results>/reproduction.csv)")
     c.set_defaults(func=_compare)
 
-    b = sub.add_parser("book", help="build the Jupyter Book from the executed notebooks")
+    b = sub.add_parser("book", help="execute the report pages and build the Jupyter Book (strict)")
+    b.add_argument("--results", type=Path, default=paths.RESULTS, help="results folder (default: build/results)")
+    b.add_argument("--data", type=Path, default=None,
+                   help="dataset for the data page (default: the one `wagk run` used, else data/synthetic)")
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     b.set_defaults(func=_book)
     return p

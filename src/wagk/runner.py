@@ -3,19 +3,23 @@
 The jupytext sources ``notebooks/chNN_*.py`` are converted to notebooks and executed into
 ``build/executed/`` with the parameters ``data_dir``, ``results_dir``, ``seed`` and
 ``real_data``. A chapter that fails does not stop the others: its executed notebook (with the
-traceback) is kept, the book shows the failure, and the run exits non-zero.
+traceback) is kept, the book shows the failure, and the run exits non-zero. Each chapter's
+outcome is recorded in ``<results_dir>/run_status.json``, which ``wagk book`` reads.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import time
 from pathlib import Path
 
 from wagk import paths
 
 CHAPTERS = (7, 8, 9, 10)
 DEFAULT_SEED = 20180907
+STATUS_FILE = "run_status.json"
 
 
 def chapter_sources(notebooks: Path = paths.NOTEBOOKS) -> dict[int, Path]:
@@ -32,13 +36,17 @@ def executed_path(source: Path, executed: Path = paths.EXECUTED) -> Path:
 
 
 def _hide_parameters(nb_path: Path) -> None:
-    """Tag papermill's injected-parameters cell remove-cell (it does not inherit tags)."""
+    """Tag papermill's injected-parameters cell remove-cell (it does not inherit tags), and the
+    notebook's own parameters cell too when papermill overrode it (its defaults were not used;
+    the values used are in run_status.json and on the colophon page)."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
+    injected = any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
+        hide = "injected-parameters" in tags or (injected and "parameters" in tags)
+        if hide and "remove-cell" not in tags:
             cell["metadata"]["tags"] = tags + ["remove-cell"]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nb_path)
@@ -84,15 +92,46 @@ def run_chapters(data_dir: Path = paths.SYNTHETIC, results_dir: Path = paths.RES
     params = dict(data_dir=str(Path(data_dir).resolve()), results_dir=str(Path(results_dir).resolve()),
                   seed=seed, real_data=bool(real_data))
     failed = []
+    status = read_status(results_dir)
+    status.update(data_dir=params["data_dir"], real_data=params["real_data"], seed=seed)
     for number in sorted(chapters):
         print(f"chapter {number}: {sources[number].name} ...", flush=True)
+        start = time.perf_counter()
         out, error = execute(sources[number], params, executed)
+        status["chapters"][sources[number].stem] = dict(
+            chapter=number, source=_rel(sources[number]), executed=_rel(out),
+            status="failed" if error else "ok", error=error or "", seconds=round(time.perf_counter() - start, 1))
         if error:
             failed.append(number)
             print(f"chapter {number} FAILED: {error}\n  traceback kept in {out}", file=sys.stderr)
         else:
-            print(f"chapter {number}: done -> {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}")
+            print(f"chapter {number}: done -> {_rel(out)}")
+    write_status(results_dir, status)
     if failed:
         print(f"wagk run: chapter(s) {failed} failed", file=sys.stderr)
         return 1
     return 0
+
+
+def _rel(path: Path) -> str:
+    path = Path(path).resolve()
+    return path.relative_to(paths.ROOT).as_posix() if path.is_relative_to(paths.ROOT) else str(path)
+
+
+def read_status(results_dir: Path | str = paths.RESULTS) -> dict:
+    """The run status of ``results_dir`` (``run_status.json``): per chapter notebook stem, its
+    source, executed notebook, status ('ok' or 'failed'), error and seconds; empty when absent."""
+    path = Path(results_dir) / STATUS_FILE
+    if not path.exists():
+        return {"chapters": {}}
+    status = json.loads(path.read_text(encoding="utf-8"))
+    status.setdefault("chapters", {})
+    return status
+
+
+def write_status(results_dir: Path | str, status: dict) -> Path:
+    path = Path(results_dir) / STATUS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    status = dict(status, chapters=dict(sorted(status["chapters"].items())))
+    path.write_text(json.dumps(status, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path
