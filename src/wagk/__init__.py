@@ -22,6 +22,10 @@ book       builds the Jupyter Book: placeholders, computing pages, strict build
 report     the reproduction report's tables for the book (filterable HTML)
 sample     chapter 6's description of the sample, computed from a dataset
 colophon   package versions, commit and data hashes of a build
+groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comparisons
+association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
+logistic   SPSS-style forward stepwise logistic regression, R2, separation, selection stability
+rsa        response surface analysis of client-officer (dis)agreement
 """
 
 __version__ = "0.1.0"
