@@ -76,7 +76,7 @@ def count(n) -> str:
 def _wide(rows: pd.DataFrame, index: Sequence[str], columns: Sequence[str]) -> pd.DataFrame:
     """Ledger rows -> one column per statistic, indexed by ``index + columns``."""
     keys = list(index) + list(columns)
-    return rows.pivot_table(index=keys, columns="statistic", values="value", aggfunc="first", dropna=False)
+    return rows.drop_duplicates(keys + ["statistic"]).set_index(keys + ["statistic"])["value"].unstack("statistic")
 
 
 def _order(frame: pd.DataFrame, level: str, order: Sequence | None, axis: int = 0) -> pd.DataFrame:
