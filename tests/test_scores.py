@@ -66,3 +66,22 @@ def test_stale_or_missing_scores_are_refused(study, tmp_path):
         scores.load(tmp_path)
     with pytest.raises(KeyError):
         scores.write(tmp_path, {}, mon)
+
+
+def test_real_data_mode_writes_no_rows_and_load_recomputes(study, tmp_path):
+    mon = codebook.load_monitor("as_reported")
+    sc = scores.score_study(study, mon)
+    scores.write(tmp_path, sc, mon)  # an earlier synthetic run left files ...
+    folder = scores.write(tmp_path, sc, mon, row_level=False)  # ... the real-data run removes them
+    assert sorted(p.name for p in folder.iterdir()) == ["monitor.json"]
+    with pytest.raises(FileNotFoundError, match="wrote no row-level score files"):
+        scores.load(tmp_path).get("client", 1)
+    back = scores.load(tmp_path, study=study)
+    ref = scores.write(tmp_path / "full", sc, mon)
+    full = scores.load(tmp_path / "full")
+    for p, w in scores.QUESTIONNAIRES:
+        pd.testing.assert_frame_equal(back.get(p, w), full.get(p, w), check_index_type=False, atol=1e-9)
+    pd.testing.assert_frame_equal(back.change("po"), full.change("po"), check_index_type=False, atol=1e-9)
+    pd.testing.assert_frame_equal(back.dyad(2, "absolute"), full.dyad(2, "absolute"), check_index_type=False,
+                                  atol=1e-9)
+    assert ref.exists()

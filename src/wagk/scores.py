@@ -19,10 +19,17 @@ Layout of ``<results_dir>/scores/``
     absolute difference is its absolute value).
 ``monitor.json``
     The monitor variant and its items per perspective and scale (reversed items marked ``-``),
-    the scoring rule, the dataset folder and the number of rows per file.
+    the scoring rule, the dataset folder, the number of rows per file and whether the row-level
+    files were written.
 
 Values are written with 10 significant digits, rows sorted by ``client_id``: the same data give
 byte-identical files.
+
+Real data
+---------
+On the confidential files (``real_data``) no row-level file leaves the dataset folder: chapter 7
+writes ``monitor.json`` only (``row_level=False``), and :func:`load` given the study scores it
+with the recorded monitor variant, so chapters 8-10 get the same scores either way.
 
 Examples
 --------
@@ -78,38 +85,47 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=[c for c in ("po_id",) if c in frame.columns])
 
 
+def _derived(scores: dict[tuple[str, int], pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Change scores and relative dyad differences, by file stem."""
+    out = {}
+    for persp in codebook.PERSPECTIVES:
+        out[f"change_{persp}"] = scoring.change_scores(_numeric(scores[(persp, 1)]), _numeric(scores[(persp, 2)]))
+    for wave in codebook.WAVES:
+        out[f"dyad_w{wave}"] = scoring.dyad_differences(scores[("client", wave)],
+                                                        _numeric(scores[("po", wave)]))["relative"]
+    return out
+
+
 def write(results_dir: Path | str, scores: dict[tuple[str, int], pd.DataFrame],
-          monitor: codebook.Monitor, *, data_dir: str = "") -> Path:
+          monitor: codebook.Monitor, *, data_dir: str = "", row_level: bool = True) -> Path:
     """Write the score files and ``monitor.json`` (layout in the module docstring).
 
-    Returns the scores folder.
+    ``row_level=False`` (real data) writes ``monitor.json`` only and removes score files an
+    earlier run may have left. Returns the scores folder.
     """
     missing = [k for k in QUESTIONNAIRES if k not in scores]
     if missing:
         raise KeyError(f"scores for {missing} missing; need all four questionnaires")
     folder = scores_dir(results_dir)
     folder.mkdir(parents=True, exist_ok=True)
+    frames = {f"{p}_w{w}": scores[(p, w)].sort_index() for p, w in QUESTIONNAIRES}
+    frames.update(_derived(scores))
     counts = {}
-    for (persp, wave), frame in scores.items():
-        frame = frame.sort_index()
-        frame.index.name = "client_id"
-        frame.to_csv(_file(results_dir, persp, wave), float_format="%.10g", lineterminator="\n")
-        counts[f"{persp}_w{wave}"] = len(frame)
-    for persp in codebook.PERSPECTIVES:
-        ch = scoring.change_scores(_numeric(scores[(persp, 1)]), _numeric(scores[(persp, 2)]))
-        ch.index.name = "client_id"
-        ch.to_csv(folder / f"change_{persp}.csv", float_format="%.10g", lineterminator="\n")
-        counts[f"change_{persp}"] = len(ch)
-    for wave in codebook.WAVES:
-        rel = scoring.dyad_differences(scores[("client", wave)], _numeric(scores[("po", wave)]))["relative"]
-        rel.index.name = "client_id"
-        rel.to_csv(folder / f"dyad_w{wave}.csv", float_format="%.10g", lineterminator="\n")
-        counts[f"dyad_w{wave}"] = len(rel)
+    for stem, frame in frames.items():
+        path = folder / f"{stem}.csv"
+        if row_level:
+            frame = frame.copy()
+            frame.index.name = "client_id"
+            frame.to_csv(path, float_format="%.10g", lineterminator="\n")
+        else:
+            path.unlink(missing_ok=True)
+        counts[stem] = len(frame)
     spec = {
         "format_version": FORMAT_VERSION,
         "variant": monitor.variant,
         "scoring": SCORING_RULE,
         "data_dir": str(data_dir),
+        "row_level_files": bool(row_level),
         "rows": counts,
         "scales": {p: {name: [("-" if rev else "") + item for item, rev in monitor.scale(p, name).keyed()]
                        for name in codebook.SCALES + ("total",)} for p in codebook.PERSPECTIVES},
@@ -127,34 +143,69 @@ class Scores:
     variant: str
     monitor: codebook.Monitor
     spec: dict
+    study: object = None
+    _computed: dict | None = None
+
+    def _frames(self) -> dict[str, pd.DataFrame] | None:
+        """Scores computed from the study (when the row-level files were not written)."""
+        if self.spec.get("row_level_files", True):
+            return None
+        if self.study is None:
+            raise FileNotFoundError(f"{self.folder}: chapter 7 ran on real data and wrote no row-level score "
+                                    "files; pass the study: wagk.scores.load(results_dir, study=study)")
+        if self._computed is None:
+            sc = score_study(self.study, self.monitor)
+            frames = {f"{p}_w{w}": sc[(p, w)] for p, w in QUESTIONNAIRES}
+            frames.update(_derived(sc))
+            for frame in frames.values():
+                frame.index = frame.index.astype(str)
+                frame.index.name = "client_id"
+            self._computed = frames
+        return self._computed
+
+    def _get(self, stem: str) -> pd.DataFrame:
+        frames = self._frames()
+        if frames is not None:
+            return frames[stem].copy()
+        return _read(self.folder / f"{stem}.csv")
 
     def get(self, perspective: str, wave: int) -> pd.DataFrame:
         """Scores of one questionnaire, indexed by ``client_id``."""
         if (perspective, int(wave)) not in QUESTIONNAIRES:
             raise KeyError(f"no questionnaire ({perspective!r}, {wave!r}); known: {QUESTIONNAIRES}")
-        return _read(self.folder / f"{perspective}_w{int(wave)}.csv")
+        return self._get(f"{perspective}_w{int(wave)}")
 
     def change(self, perspective: str) -> pd.DataFrame:
         """Wave 2 minus wave 1 (clients, or officer questionnaires of the same dyad)."""
         codebook._check_perspective(perspective)
-        return _read(self.folder / f"change_{perspective}.csv")
+        return self._get(f"change_{perspective}")
 
     def dyad(self, wave: int, kind: str = "relative") -> pd.DataFrame:
         """Client minus officer (``relative``) or its absolute value (``absolute``)."""
         if kind not in ("relative", "absolute"):
             raise ValueError(f"kind must be 'relative' or 'absolute', not {kind!r}")
-        rel = _read(self.folder / f"dyad_w{int(wave)}.csv")
+        rel = self._get(f"dyad_w{int(wave)}")
         return rel if kind == "relative" else rel.abs()
 
 
 def _read(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such score file; run chapter 7 first (wagk run --chapters 7)")
-    return pd.read_csv(path, index_col="client_id", dtype={"client_id": str, "po_id": str})
+    frame = pd.read_csv(path, index_col="client_id", dtype={"client_id": str, "po_id": str})
+    frame.index = frame.index.astype(str)
+    return frame
 
 
-def load(results_dir: Path | str) -> Scores:
+def load(results_dir: Path | str, study=None) -> Scores:
     """The scores chapter 7 wrote to ``results_dir`` (see the module docstring).
+
+    Parameters
+    ----------
+    results_dir : path
+        The results folder chapter 7 ran into.
+    study : wagk.contract.Study, optional
+        Needed when chapter 7 ran on real data (no row-level files): the scores are then computed
+        from it with the monitor variant recorded in ``monitor.json``.
 
     Raises
     ------
@@ -178,4 +229,4 @@ def load(results_dir: Path | str) -> Scores:
             if now != spec["scales"][p][name]:
                 raise ValueError(f"{meta}: {p}/{name} was scored with {spec['scales'][p][name]}, the codebook "
                                  f"now says {now}; rerun chapter 7")
-    return Scores(folder=folder, variant=spec["variant"], monitor=monitor, spec=spec)
+    return Scores(folder=folder, variant=spec["variant"], monitor=monitor, spec=spec, study=study)
