@@ -26,6 +26,11 @@ groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comp
 association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
 logistic   SPSS-style forward stepwise logistic regression, R2, separation, selection stability
 rsa        response surface analysis of client-officer (dis)agreement
+selection  the item selection of Appendix 1 (t-tests, correlations, criteria a-d, logistic step)
+measurement  chapter 7's alpha steps and beyond: omega, measurement invariance, ceiling effects
+diagrams   path diagrams of a factor model drawn from its specification (Figures 7.1, 7.2)
+layout     tables in the thesis's layout (r with stars, M (SD)) from ledger rows
+scores     the scale scores chapter 7 hands to chapters 8-10 (write, load)
 """
 
 __version__ = "0.1.0"
