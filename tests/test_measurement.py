@@ -101,3 +101,33 @@ def test_ceiling_table_counts(samples):
     assert row.answers == keyed.notna().sum().sum()
     assert row.at_7 == pytest.approx((keyed == 7).sum().sum() / row.answers)
     assert row.at_1 == pytest.approx((keyed == 1).sum().sum() / row.answers)
+
+
+def test_text_rows_summarise_the_table_rows(samples):
+    rows = pd.DataFrame([
+        dict(ref="TB1.4", perspective="client", wave="1", analysis="alpha", variable="trust", group="",
+             statistic="alpha", value=0.68),
+        dict(ref="TB1.4", perspective="po", wave="2", analysis="alpha", variable="bond", group="",
+             statistic="alpha", value=0.85),
+        dict(ref="TB1.4", perspective="client", wave="1", analysis="alpha", variable="reactance", group="",
+             statistic="alpha", value=0.50),
+        dict(ref="TB1.7", perspective="client", wave="1", analysis="correlation", variable="trust", group="bond",
+             statistic="r", value=-0.23),
+        dict(ref="TB1.7", perspective="client", wave="2", analysis="correlation", variable="trust", group="total",
+             statistic="r", value=0.82),
+        dict(ref="TB1.12", perspective="po", wave="1", analysis="correlation", variable="trust", group="dri_trust",
+             statistic="r", value=1.0),
+        dict(ref="TB1.12", perspective="po", wave="1", analysis="correlation", variable="reactance",
+             group="wai_goal", statistic="r", value=-0.41),
+    ])
+    out = measurement.text_rows(rows, samples, codebook.load_monitor("sem_initial"))
+    got = out.set_index(["ref", "statistic"])["value"]
+    assert got[("S7.2d", "Min")] == 0.68 and got[("S7.2d", "Max")] == 0.85  # reactance left out
+    assert got[("S7.2f", "Min")] == 0.23 and got[("S7.2f", "Max")] == 0.82
+    assert got[("S7.2h", "Min")] == -0.41 and got[("S7.2h", "Max")] == 1.0
+    assert "S7.2g" not in out["ref"].values
+    sem = out[out["variable"] == "cases_complete_sem"]["value"].iloc[0]
+    items = samples[("client", 2)]
+    mon = codebook.load_monitor("sem_initial")
+    cols = {i for s in codebook.SCALES for i in mon.scale("client", s).items}
+    assert len(cols) == 21 and sem == items[sorted(cols)].notna().all(axis=1).sum()

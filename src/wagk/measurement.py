@@ -18,6 +18,10 @@ Beyond the thesis:
 - :func:`ceiling_table`: how far the 7-point items pile up at an end of the scale, the
   reason to doubt normal-theory ML (the note on ordinal data).
 
+The running text of chapter 7 and Appendix 1 summarises the tables in ranges ("alphas from .68
+to .85"); :func:`text_rows` derives those summaries from the computed table rows, and the count
+of complete cases behind the model search of section 2.2.
+
 Every function takes the questionnaires as ``{(perspective, wave): items}`` (rows = people,
 item columns as in the codebook) and returns a tidy DataFrame.
 
@@ -117,6 +121,53 @@ def toughness_alpha_rows(samples: Samples, subscales: dict | None = None) -> pd.
         rows.append(dict(ref="SB1-2.3a", section="B1-2.3", perspective=persp, wave=str(wave), analysis="alpha",
                          variable="dri_toughness", group="", statistic="alpha", value=a))
     return pd.DataFrame(rows)
+
+
+def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_monitor: codebook.Monitor) -> pd.DataFrame:
+    """The ranges and counts the running text prints, from the computed rows of Tables 4-13.
+
+    - S7.2d: smallest and largest alpha of trust, goals_restriction and bond over the four
+      datasets (Table 4);
+    - S7.2f, S7.2g: smallest and largest absolute correlation between the scales and with the
+      total, clients and officers, both waves (Tables 7 and 8);
+    - S7.2h: most negative and most positive correlation with the WAI and DRI-R subscales
+      (Tables 10-13);
+    - SB1-2.2a: clients at wave 2 with every item of the initial SEM model answered (the thesis
+      searched its model on those complete cases), and the dataset's size.
+
+    Rows whose source rows are missing or empty are left out.
+    """
+    t = table_rows
+    out = []
+
+    def add(ref, section, perspective, variable, statistic, value, analysis):
+        if value is not None and np.isfinite(value):
+            out.append(dict(ref=ref, section=section, perspective=perspective, wave="none", analysis=analysis,
+                            variable=variable, group="", statistic=statistic, value=float(value)))
+
+    a = t[(t["ref"] == "TB1.4") & (t["statistic"] == "alpha") & t["variable"].isin(SCALES[:3])]["value"].dropna()
+    if len(a):
+        add("S7.2d", "7.2", "sample", "wa_gk_scales", "Min", a.min(), "alpha")
+        add("S7.2d", "7.2", "sample", "wa_gk_scales", "Max", a.max(), "alpha")
+    for ref, text, persp in (("TB1.7", "S7.2f", "client"), ("TB1.8", "S7.2g", "po")):
+        r = t[(t["ref"] == ref) & (t["statistic"] == "r")]["value"].dropna().abs()
+        if len(r):
+            add(text, "7.2", persp, "interfactor_and_total_r", "Min", r.min(), "correlation")
+            add(text, "7.2", persp, "interfactor_and_total_r", "Max", r.max(), "correlation")
+    r = t[t["ref"].isin(["TB1.10", "TB1.11", "TB1.12", "TB1.13"]) & (t["statistic"] == "r")]["value"].dropna()
+    if len(r):
+        add("S7.2h", "7.2", "sample", "convergent_r_wai_dri", "Min", r.min(), "correlation")
+        add("S7.2h", "7.2", "sample", "convergent_r_wai_dri", "Max", r.max(), "correlation")
+    if ("client", 2) in samples:
+        items = samples[("client", 2)]
+        cols = list(dict.fromkeys(i for s in SCALES for i in sem_monitor.scale("client", s).items))
+        out.append(dict(ref="SB1-2.2a", section="B1-2.2", perspective="client", wave="2", analysis="frequency",
+                        variable="cases_complete_sem", group="", statistic="count",
+                        value=float(items[cols].notna().all(axis=1).sum())))
+        out.append(dict(ref="SB1-2.2a", section="B1-2.2", perspective="client", wave="2", analysis="frequency",
+                        variable="cases_total_sem", group="", statistic="count", value=float(len(items))))
+    return pd.DataFrame(out, columns=["ref", "section", "perspective", "wave", "analysis", "variable", "group",
+                                      "statistic", "value"])
 
 
 # ------------------------------------------------------------------------------ beyond: omega
