@@ -23,6 +23,7 @@ def test_number_formats():
     assert layout.cell(0.25, 0.0004) == ".25***"
     assert layout.cell(np.nan, 0.01) == ""
     assert layout.m_sd(5.4312, 1.024) == "5.43 (1.02)"
+    assert layout.p_text(0.0004) == "<.001" and layout.p_text(0.0123) == ".012" and layout.p_text(np.nan) == ""
 
 
 def _rows():
@@ -47,7 +48,7 @@ def test_coefficient_table_and_fit_table():
     fit = pd.DataFrame([dict(perspective="po", wave="1", group="final", statistic=s, value=v)
                         for s, v in (("CMIN", 222.2), ("p", 0.0002), ("df", 113), ("CFI", 0.912),
                                      ("RMSEA", 0.0621), ("n", 267))])
-    ft = layout.fit_table(fit)
+    ft = layout.fit_table(fit, statistics=("CMIN", "df", "p", "CFI", "RMSEA", "n"))
     col = ("po", "1", "final")
     assert ft.loc["CMIN", col] == "222.20***" and ft.loc["CFI", col] == ".91" and ft.loc["RMSEA", col] == ".062"
-    assert ft.loc["n", col] == "267"
+    assert ft.loc["n", col] == "267" and ft.loc["p", col] == "<.001"

@@ -68,6 +68,13 @@ def m_sd(m, sd, decimals: int = 2) -> str:
     return f"{fmt(m, decimals)} ({fmt(sd, decimals)})"
 
 
+def p_text(p) -> str:
+    """A p-value as printed: '<.001' below .001, else three decimals without the leading zero."""
+    if p is None or pd.isna(p):
+        return ""
+    return "<.001" if p < 0.001 else fmt(p, 3, leading_zero=False)
+
+
 def count(n) -> str:
     """An integer count, '' for NaN."""
     return "" if n is None or pd.isna(n) else f"{int(round(float(n)))}"
@@ -184,6 +191,8 @@ def fit_table(rows: pd.DataFrame, *, columns: Sequence[str] = ("perspective", "w
                 vals[s] = fmt(v, 3, leading_zero=False)
             elif s in ("df", "n"):
                 vals[s] = count(v)
+            elif s == "p":
+                vals[s] = p_text(v)
             else:
                 vals[s] = fmt(v, 3)
         out[key] = vals
@@ -223,6 +232,6 @@ def nan_to_dash(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.astype(object).where(frame.notna(), DASH)
 
 
-__all__ = ["stars", "fmt", "cell", "m_sd", "count", "coefficient_table", "triangle_table", "fit_table",
+__all__ = ["stars", "fmt", "cell", "m_sd", "p_text", "count", "coefficient_table", "triangle_table", "fit_table",
            "value_table", "to_html", "nan_to_dash", "LEVELS"]
 
