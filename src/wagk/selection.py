@@ -73,6 +73,8 @@ SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
 POOL_INSTRUMENTS = ("WAI-SF-OV", "DRI-R", "MD", "MD-PO")
 DATASETS = ("client_w1", "client_w2", "po_w1", "po_w2")
 DIFF_DATASETS = ("diff_w1", "diff_w2")
+#: short names of the datasets in Table 1: C clients, O officers, D client-minus-officer differences
+SHORT_NAMES = {"client_w1": "C1", "client_w2": "C2", "po_w1": "O1", "po_w2": "O2", "diff_w1": "D1", "diff_w2": "D2"}
 ALPHA = 0.05
 
 PENDING = "pending"
@@ -447,9 +449,10 @@ def table1(sel: Selection, final: codebook.Monitor, *, only_selected: bool = Fal
     """Appendix 1 Table 1 computed from the data: which item passes which step.
 
     Columns: ``No.`` (selection number of the thesis, blank for items it did not select),
-    ``item``, ``label``, ``step 1``, ``a``-``d`` (X / Xa), ``qualifying datasets``,
-    ``logistic``, and the codebook's final membership ``WA-GK client`` / ``WA-GK officer``
-    (a definition, not a result: the PCA and SEM steps are the analyses of the fixed model).
+    ``item``, ``label``, ``step 1``, ``a``-``d`` (X / Xa), ``datasets`` (where the criterion
+    was met, :data:`SHORT_NAMES`: C1 clients wave 1, O2 officers wave 2, D1 differences wave 1,
+    ...), ``logistic``, and the codebook's final membership ``client`` / ``officer`` (a
+    definition, not a result: the PCA and SEM steps are the analyses of the fixed model).
     Cells of pending steps read "pending".
     """
     meta = codebook.load_items()
@@ -474,10 +477,11 @@ def table1(sel: Selection, final: codebook.Monitor, *, only_selected: bool = Fal
         out["step 1"] = out["step 1"].where(out["step 1"] != "", "-")
     for letter in "abcd":
         out[letter] = [PENDING if c is None else (m if c == letter else "") for c, m in zip(it["criterion"], it["mark"])]
-    out["qualifying datasets"] = it["qualifying"].map(lambda v: PENDING if v is None else v)
+    out["datasets"] = it["qualifying"].map(
+        lambda v: PENDING if v is None else " ".join(SHORT_NAMES.get(d, d) for d in v.split()))
     out["logistic"] = [yes(v) if s2 is not None else PENDING for v, s2 in zip(it["step3"], it["step2"])]
-    out["WA-GK client"] = it["item"].map(lambda i: "X" if i in members["client"] else "")
-    out["WA-GK officer"] = it["item"].map(lambda i: "X" if i in members["po"] else "")
+    out["client"] = it["item"].map(lambda i: "X" if i in members["client"] else "")
+    out["officer"] = it["item"].map(lambda i: "X" if i in members["po"] else "")
     order = it["selection_no"].fillna(1000).astype(float).to_numpy()
     out = out.iloc[np.lexsort((np.arange(len(out)), order))]
     return out.reset_index(drop=True)
