@@ -51,7 +51,7 @@ data_dir = Path(data_dir)
 study, problem = None, None
 if data_dir.is_dir():
     try:
-        study = contract.load_study(data_dir)
+        study = contract.load_study(data_dir, real_data=real_data)
     except DataError as exc:
         problem = str(exc)
 else:

@@ -26,6 +26,9 @@ groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comp
 association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
 logistic   SPSS-style forward stepwise logistic regression, R2, separation, selection stability
 rsa        response surface analysis of client-officer (dis)agreement
+privacy    real-data mode: small-cell suppression, no row-level output, binned scatterplots
+manifest   SHA-256 of every input and output of a run (build/results/manifest.json)
+testing    the malformed-data corpus and the canary dataset (test material made by code)
 selection  the item selection of Appendix 1 (t-tests, correlations, criteria a-d, logistic step)
 measurement  chapter 7's alpha steps and beyond: omega, measurement invariance, ceiling effects
 diagrams   path diagrams of a factor model drawn from its specification (Figures 7.1, 7.2)

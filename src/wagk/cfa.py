@@ -668,9 +668,8 @@ def _prepare(data: pd.DataFrame, items: list[str], missing: str, label: str) -> 
     obs = ~np.isnan(x)
     empty = ~obs.any(axis=1)
     if empty.any():
-        rows = list(block.index[empty])
-        notes.append(f"{label}: {int(empty.sum())} row(s) with every item missing excluded "
-                     f"(index {rows[:10]}{' ...' if len(rows) > 10 else ''})")
+        # a count only: results must not carry row identities (ids) into reports
+        notes.append(f"{label}: {int(empty.sum())} row(s) with every item missing excluded")
         x = x[~empty]
     if missing == "listwise":
         complete = ~np.isnan(x).any(axis=1)
