@@ -166,11 +166,3 @@ def test_partial_outcomes(tmp_path):
     assert sel.status["step2"].startswith("partial") and sel.status["step3"].startswith("partial")
     assert selection.ledger_rows(sel).empty  # partial steps do not stand in for the thesis's counts
 
-
-def test_small_groups_are_suppressed():
-    tests = pd.DataFrame({"dataset": ["po_w2"] * 3, "item": ["a", "b", "c"], "test": ["t:dropout", "t:dropout", "r:grade"],
-                          "n": [170.0, 170.0, 3.0], "n1": [3.0, 40.0, np.nan], "statistic": [2.0, 1.0, 0.5],
-                          "p": [0.01, 0.3, 0.6], "significant": [True, False, False]})
-    out = selection.suppress_small_groups(tests, 5)
-    assert out["suppressed"].tolist() == [True, False, False]
-    assert out.loc[0, ["n", "statistic", "p"]].isna().all() and out.loc[1, "statistic"] == 1.0

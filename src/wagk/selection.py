@@ -487,22 +487,6 @@ def table1(sel: Selection, final: codebook.Monitor, *, only_selected: bool = Fal
     return out.reset_index(drop=True)
 
 
-def suppress_small_groups(tests: pd.DataFrame, min_cell: int) -> pd.DataFrame:
-    """Real-data mode: empty the statistics of t-tests whose smaller group has fewer than
-    ``min_cell`` cases (0 < n < min_cell), so that no written table describes a handful of people.
-
-    The rows stay, with ``suppressed`` True; the selection itself was computed before.
-    """
-    out = tests.copy()
-    n0 = out["n"] - out["n1"]
-    small = out["test"].str.startswith("t:") & (((out["n1"] > 0) & (out["n1"] < min_cell))
-                                                | ((n0 > 0) & (n0 < min_cell)))
-    for col in ("n", "n1", "statistic", "p", "significant"):
-        out[col] = out[col].astype(object if col == "significant" else float).where(~small, np.nan)
-    out["suppressed"] = small
-    return out
-
-
 def status_table(sel: Selection) -> pd.DataFrame:
     """Which step could be computed, and with which variables (shown above Table 1)."""
     crit = sel.criteria
