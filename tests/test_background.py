@@ -108,3 +108,24 @@ def test_analysis_frame_without_and_with_background(tmp_path):
     off = study.tables["officers"].set_index("po_id")["po_experience_years"]
     cl = study.tables["clients"].set_index("client_id")["po_id"]
     assert f["po_experience_years_w1"].equals(cl.map(off).astype(float).reindex(f.index))
+
+
+def test_analysis_frame_takes_chapter_7_scores(tmp_path):
+    """With the scores chapter 7 wrote (wagk.scores), the frame uses them, not a rescoring."""
+    from wagk import codebook, scores
+
+    study = load_study(write_dataset(tmp_path / "a", tiny_tables()))
+    mon = codebook.load_monitor()
+    sc = scores.score_study(study, mon)
+    sc[("client", 1)]["trust"] = 1.25  # a value no rescoring of the items would give
+    scores.write(tmp_path / "results", sc, mon)
+    handed = scores.load(tmp_path / "results")
+    f = background.analysis_frame(study, scores=handed)
+    assert (f["client1_trust"] == 1.25).all()
+    assert (f["abs1_trust"] == (1.25 - f["po1_trust"]).abs()).all()
+    plain = background.analysis_frame(study)
+    # the files keep 10 significant digits
+    np.testing.assert_allclose(f["po2_bond"], plain["po2_bond"], rtol=1e-9)
+    assert not np.allclose(f["client1_trust"], plain["client1_trust"])
+    with pytest.raises(ValueError, match="variant"):
+        background.analysis_frame(study, monitor=codebook.load_monitor("appendix1"), scores=handed)

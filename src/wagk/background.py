@@ -179,14 +179,16 @@ def experience_group(values: pd.Series) -> pd.Series:
 # the analysis frame
 # ------------------------------------------------------------------------------------------
 
-def _scores(study, perspective: str, wave: int, monitor) -> pd.DataFrame:
-    q = study.questionnaire(perspective, wave)
-    sc = scoring.score(q, monitor, perspective)
+def _scores(study, perspective: str, wave: int, monitor, handed=None) -> pd.DataFrame:
+    if handed is not None:
+        sc = handed.get(perspective, wave)
+    else:
+        sc = scoring.score(study.questionnaire(perspective, wave), monitor, perspective)
     cols = CLIENT_SCORES if perspective == "client" else PO_SCORES
     return sc[[c for c in cols if c in sc.columns]]
 
 
-def analysis_frame(study, monitor: codebook.Monitor | None = None) -> pd.DataFrame:
+def analysis_frame(study, monitor: codebook.Monitor | None = None, scores=None) -> pd.DataFrame:
     """One row per client of the ``clients`` table with every score and background variable.
 
     Parameters
@@ -196,6 +198,10 @@ def analysis_frame(study, monitor: codebook.Monitor | None = None) -> pd.DataFra
         absent from the frame too).
     monitor : Monitor, optional
         Scale definitions (default: the ``as_reported`` variant of chapters 8-10).
+    scores : wagk.scores.Scores, optional
+        The scale scores chapter 7 handed over (:func:`wagk.scores.load`). When given, the
+        score columns are taken from it instead of being computed again, so chapters 8-10 use
+        exactly chapter 7's scores; ``monitor`` must then be omitted or of the same variant.
 
     Returns
     -------
@@ -203,6 +209,11 @@ def analysis_frame(study, monitor: codebook.Monitor | None = None) -> pd.DataFra
     """
     from wagk.outcomes import derive_outcomes  # local: outcomes imports this module
 
+    if scores is not None:
+        if monitor is not None and monitor.variant != scores.variant:
+            raise ValueError(f"monitor variant {monitor.variant!r} differs from the variant of the "
+                             f"handed-over scores ({scores.variant!r})")
+        monitor = scores.monitor
     monitor = monitor or codebook.load_monitor()
     clients = study.tables["clients"].set_index("client_id")
     frame = pd.DataFrame(index=clients.index.sort_values())
@@ -213,7 +224,7 @@ def analysis_frame(study, monitor: codebook.Monitor | None = None) -> pd.DataFra
         for w in codebook.WAVES:
             q = study.questionnaire(persp, w)
             frame[f"in_{prefix}_w{w}"] = frame.index.isin(q.index)
-            s = _scores(study, persp, w, monitor)
+            s = _scores(study, persp, w, monitor, scores)
             sc[(prefix, w)] = s
             frame = frame.join(s.add_prefix(f"{prefix}{w}_"))
         ch = scoring.change_scores(sc[(prefix, 1)], sc[(prefix, 2)])
