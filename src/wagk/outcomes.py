@@ -309,6 +309,26 @@ def dyad_difference_recipes() -> list[Recipe]:
     return r
 
 
+#: 10.2.6: the officer's contra-reactance items against the client's scores of the same dyad and wave
+CONTRA_REACTANCE_TEXT = (
+    ("S10.2.6a", 1, "cr23_says_cooperates", "bond"), ("S10.2.6b", 1, "cr23_says_cooperates", "total"),
+    ("S10.2.6c", 2, "cr23_says_cooperates", "reactance"), ("S10.2.6d", 2, "cr23_says_cooperates", "total"),
+    ("S10.2.6e", 2, "cr24_energy", "goals_restriction"), ("S10.2.6f", 2, "cr24_energy", "reactance"),
+    ("S10.2.6g", 2, "cr25_extra_strict", "reactance"),
+)
+
+
+def contra_reactance_recipes() -> list[Recipe]:
+    """Chapter 10.2.6: Spearman rS of an officer's contra-reactance item with the client's score
+    on one scale, over the dyads of one wave (the thesis's significant results; running text,
+    so df = n)."""
+    from wagk._recipes import CorrTest
+    return [Recipe(Where(ref, "10.2.6", "dyad", str(wave)), [
+        CorrTest(f"po{wave}_{item}", f"client{wave}_{scale}", item, f"client_{scale}", stats=("rs", "df", "p"),
+                 flags=D1 if wave == 1 else D2)])
+        for ref, wave, item, scale in CONTRA_REACTANCE_TEXT]
+
+
 def _comparison_counts(data: pd.DataFrame, where: Where, wave: int) -> list[dict]:
     """How many of the 20 comparisons (5 scores x 4 outcomes) have the larger mean absolute
     difference in the negative outcome group (10.2.5)."""
@@ -392,7 +412,7 @@ def logistic_rows(data: pd.DataFrame, *, removal: str = "lr") -> pd.DataFrame:
 
 
 def dyad_outcome_rows(data: pd.DataFrame, *, logistic_models_too: bool = True) -> pd.DataFrame:
-    """Chapter 10: Tables 10.5-10.6, 10.2.4-10.2.5 running text and Tables 10.7-10.9 (ledger rows)."""
+    """Chapter 10: Tables 10.5-10.6, 10.2.4-10.2.6 running text and Tables 10.7-10.9 (ledger rows)."""
     rows = []
     rows += outcome_split_rows(data, Where("T10.5", "10.2.5", "dyad", "1"), "abs1_", SCALES, D1,
                                listwise=SCALES, desc_analysis="abs_diff", test_group="{o}")
@@ -406,7 +426,7 @@ def dyad_outcome_rows(data: pd.DataFrame, *, logistic_models_too: bool = True) -
              w.row("rel_diff", "reactance", "po_higher", "n", int((sub["rel1_reactance"] < 0).sum()))]
     rows += _count_rows(data, Where("S10.2.5q", "10.2.5", "dyad", "2"), "dropout", 1, D2)
     rows += _count_rows(data, Where("S10.3.3c", "10.3.3", "dyad", "2"), "dropout", 1, D2)
-    parts = [frame(rows), run(dyad_difference_recipes(), data)]
+    parts = [frame(rows), run(dyad_difference_recipes(), data), run(contra_reactance_recipes(), data)]
     if logistic_models_too:
         parts.append(logistic_rows(data))
     return pd.concat(parts, ignore_index=True)
