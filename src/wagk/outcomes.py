@@ -367,31 +367,39 @@ LOGISTIC_TEXT = {  # running text of 10.3 that repeats a table's Exp(B) or R2
 }
 
 
-def logistic_models(data: pd.DataFrame, table: str, *, removal: str = "lr") -> dict[str, logistic.StepwiseResult]:
+def logistic_models(data: pd.DataFrame, table: str, *, removal: str = "lr",
+                    outcomes=OUTCOMES) -> dict[str, logistic.StepwiseResult]:
     """The forward stepwise logistic regressions of one of Tables 10.7-10.9, per outcome.
 
     Candidates: the four scales (trust, goals_restriction, bond, reactance) of the client and
     the officer at wave 1 (Table 10.7), wave 2 (10.8) or both waves (10.9); cases: dyads with
     the outcome and every candidate (listwise). Entry by the score test at p < .05, removal by
-    the likelihood-ratio test at p > .10 (SPSS's Forward: LR defaults).
+    the likelihood-ratio test at p > .10 (SPSS's Forward: LR defaults). ``outcomes`` limits the
+    models to the outcomes a dataset has.
     """
     wave, prefixes, _ = LOGISTIC_MODELS[table]
     cands = [p + s for p in prefixes for s in ("trust", "goals_restriction", "bond", "reactance")]
     out = {}
-    for o in OUTCOMES:
+    for o in outcomes:
         out[o] = logistic.forward_stepwise(data, o, cands, removal=removal)
     return out
 
 
-def logistic_rows(data: pd.DataFrame, *, removal: str = "lr") -> pd.DataFrame:
+def logistic_rows(data: pd.DataFrame, *, removal: str = "lr", fits: dict | None = None) -> pd.DataFrame:
     """Tables 10.7-10.9 and the repeats in 10.3 (ledger rows): per outcome the model n, Exp(B),
-    SE (of B) and p of every selected predictor, and Nagelkerke's R2."""
+    SE (of B) and p of every selected predictor, and Nagelkerke's R2.
+
+    ``fits`` (``{table: logistic_models(...)}``) reuses models already fitted; a table missing
+    from it is fitted here."""
     rows = []
     for table, (wave, _prefixes, section) in LOGISTIC_MODELS.items():
-        fits = logistic_models(data, table, removal=removal)
+        if fits is not None and table in fits:
+            fits_t = fits[table]
+        else:
+            fits_t = logistic_models(data, table, removal=removal)
         where = Where(table, section, "dyad", wave)
         text_ref, text = LOGISTIC_TEXT[table]
-        for o, res in fits.items():
+        for o, res in fits_t.items():
             fit = res.fit.iloc[0]
             grp = f"outcome={o}"
             rows.append(where.row("logistic", "model", grp, "n", fit["n"]))
