@@ -389,7 +389,7 @@ def _officers(st: _State, tables: dict) -> pd.DataFrame:
         np.round(stats.gamma.ppf(u, k_shape, scale=theta)), ex["max"]))
     n1 = [o for o in part if o in w1]
     n_missing = len(n1) - int(ex["w1_known"])
-    miss = set(g.choice(n1, size=max(n_missing, 0), replace=False).tolist()) if n_missing > 0 else set()
+    miss = _officer_missing(st, n1, n_missing, ex.get("known", []), g)
     years = np.where([o in miss for o in part], np.nan, years)
     out.loc[part, "po_experience_years"] = years
     # gender and education
@@ -398,8 +398,55 @@ def _officers(st: _State, tables: dict) -> pd.DataFrame:
         cnt = d[var]["w1"]
         codes_v = list(cnt)
         vals = links.quantile_map_discrete(L, [int(c) for c in codes_v], [cnt[c] for c in codes_v])
+        spec = d[var]
+        if spec.get("missing"):
+            gone = _officer_missing(st, n1, int(spec["missing"]), spec.get("known", []), g)
+            vals = np.where([o in gone for o in part], np.nan, vals)
         out.loc[part, var] = vals
     return out.reset_index()
+
+
+def _officer_missing(st: _State, officers: list, k: int, known: list, g: np.random.Generator) -> set:
+    """k officers without an answer, chosen so that the clients of the published tests whose
+    officer answered number as printed (``known``: where flags, wave of the officer, n)."""
+    if k <= 0:
+        return set()
+    pop = st.pop
+    off = {1: pop.po1.astype(str), 2: pop.po2.where(pop.po2 != "", pop.po1).astype(str)}
+    idx = {o: i for i, o in enumerate(officers)}
+    rows, vals = [], []
+    for t in known:
+        m = links.select(st.flags, t["where"])
+        who = off[int(t.get("wave", 1))][m]
+        counts = np.zeros(len(officers))
+        for o, c in who.value_counts().items():
+            if o in idx:
+                counts[idx[o]] = c
+        total = counts.sum()
+        rows.append(counts)
+        vals.append(total - float(t["n"]))  # clients whose officer must be without an answer
+    n = len(officers)
+    if not rows:
+        return set(g.choice(officers, size=k, replace=False).tolist())
+    from scipy import optimize
+    T = len(rows)
+    # variables: x (n, binary), dp, dm (T); minimise deviations + a tiny random tie-break
+    c = np.r_[g.random(n) * 1e-3, np.ones(2 * T)]
+    A = np.zeros((T + 1, n + 2 * T))
+    lo, hi = [], []
+    for t in range(T):
+        A[t, :n] = rows[t]
+        A[t, n + t] = -1
+        A[t, n + T + t] = 1
+        lo.append(vals[t]); hi.append(vals[t])
+    A[T, :n] = 1
+    lo.append(k); hi.append(k)
+    res = optimize.milp(c, constraints=optimize.LinearConstraint(A, lo, hi),
+                        integrality=np.r_[np.ones(n), np.zeros(2 * T)],
+                        bounds=optimize.Bounds(np.zeros(n + 2 * T), np.r_[np.ones(n), np.full(2 * T, np.inf)]),
+                        options={"time_limit": 2.0})
+    x = np.rint(res.x[:n]) if res.x is not None else np.zeros(n)
+    return {officers[i] for i in np.flatnonzero(x > 0.5)}
 
 
 def _client_age(st: _State) -> np.ndarray:
@@ -418,6 +465,7 @@ def _client_age(st: _State) -> np.ndarray:
             vals[np.argmin(sub)] = 17
         elif code == 6:
             vals = links.quantile_map_continuous(sub, lambda u: np.round(61 + (u ** 1.6) * 18))
+            vals[np.argmax(sub)] = 79  # the oldest client (6.12.1: maximum 79)
         else:
             vals = links.quantile_map_continuous(sub, lambda u: np.floor(lo + u * (hi - lo + 1)))
         age[m] = vals

@@ -94,7 +94,7 @@ def specs() -> list[KnobSpec]:
         add("sms1_identified", _p("p1", var), ("r", ref, var, "sms_identified", "r"), 0.75)
     for ref, var in (("S9.8.2a", "bond"), ("S9.8.2b", "reactance")):
         add("sms2_amotivation", _p("p2", var), ("r", ref, var, "sms_amotivation", "r"), 0.75)
-    for s in PO7:
+    for s in SC4:  # the change of the officer's scales (the items' changes follow)
         add("sms2_amotivation", _p("p1", s), ("r", "T9.8", s, "sms_amotivation", "r"), -0.5)
     # ---- officers (officer-level latent variables; drivers are client-level)
     add("po_age", "p1_trust", ("r", "S9.3.1a", "trust", "po_age", "rs"), 0.6, True)
