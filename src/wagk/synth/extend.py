@@ -701,3 +701,31 @@ def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: di
                 frame[c] = frame[c].astype("Int64")
         out[name] = frame
     return out
+
+
+#: the seven tables of the data contract, in writing order
+ALL_TABLES = ("clients", "officers", "client_w1", "client_w2", "po_w1", "po_w2", "registry")
+
+
+def write(tables: dict[str, pd.DataFrame], out: Path | str) -> list[Path]:
+    """Write the seven tables as CSV (``wagk.io.write_table``: fixed formats, byte-identical for
+    the same tables)."""
+    from wagk.io import write_table
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in ALL_TABLES:
+        path = out / f"{name}.csv"
+        write_table(tables[name], path)
+        written.append(path)
+    return written
+
+
+def generate_all(seed: int | None = None, params: dict | None = None, bg_params: dict | None = None) -> dict:
+    """Both stages: the item-level study (:func:`wagk.synth.generate.simulate`) and this stage.
+    ``seed`` (default: each stage's calibration seed) is used by both."""
+    from wagk.synth import generate
+
+    sim = generate.simulate(params or generate.load_params(), seed)
+    return extend(sim, bg_params or load_params(), seed=seed)

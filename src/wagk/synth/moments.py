@@ -184,6 +184,7 @@ class _Engine:
         G = max([len(self.sum_t[k].groups) for k in self.f_idx] + [1])
         self.G = np.zeros((len(self.f_idx), G, n_states))
         self.r_idx = np.flatnonzero(self.kind == "r")
+        self.has_d = bool((self.kind == "D").any())
         for k, t in enumerate(self.sum_t):
             if t.kind in ("M", "SD", "D"):
                 self.lv[k, list(t.levels)] = 1
@@ -212,35 +213,39 @@ class _Engine:
             self.tabs.append(dict(t=t, ri=ri, oc=oc, tab=tab))
 
     def _sum_stats(self, N, S1, S2) -> np.ndarray:
-        """Statistic per target (leading batch dimensions allowed)."""
+        """Statistic per target (an optional leading batch dimension)."""
+        sub = "...tl,tl->...t"
         with np.errstate(all="ignore"):
-            n = (N * self.lv).sum(-1)
-            s1 = (S1 * self.lv).sum(-1)
-            s2 = (S2 * self.lv).sum(-1)
+            n = np.einsum(sub, N, self.lv)
+            s1 = np.einsum(sub, S1, self.lv)
+            s2 = np.einsum(sub, S2, self.lv)
             out = np.where(self.kind == "M", s1 / n, np.sqrt((s2 - s1 ** 2 / n) / (n - 1)))
-            nb = (N * self.lvb).sum(-1)
-            s1b = (S1 * self.lvb).sum(-1)
-            out = np.where(self.kind == "D", s1 / n - s1b / np.where(nb > 0, nb, np.nan), out)
+            if self.has_d:
+                nb = np.einsum(sub, N, self.lvb)
+                s1b = np.einsum(sub, S1, self.lvb)
+                out = np.where(self.kind == "D", s1 / n - s1b / np.where(nb > 0, nb, np.nan), out)
             if len(self.f_idx):
-                ng = np.einsum("...tl,tgl->...tg", N[..., self.f_idx, :], self.G)
-                s1g = np.einsum("...tl,tgl->...tg", S1[..., self.f_idx, :], self.G)
-                s2g = np.einsum("...tl,tgl->...tg", S2[..., self.f_idx, :], self.G)
+                f = self.f_idx
+                ng = np.einsum("...tl,tgl->...tg", N[..., f, :], self.G)
+                s1g = np.einsum("...tl,tgl->...tg", S1[..., f, :], self.G)
+                s2g = np.einsum("...tl,tgl->...tg", S2[..., f, :], self.G)
                 valid = ng > 0
                 safe = np.where(valid, ng, 1)
                 k = valid.sum(-1)
                 nt = ng.sum(-1)
                 ssw = np.where(valid, s2g - s1g ** 2 / safe, 0).sum(-1)
                 ssb = np.where(valid, s1g ** 2 / safe, 0).sum(-1) - s1g.sum(-1) ** 2 / nt
-                out[..., self.f_idx] = (ssb / (k - 1)) / (ssw / (nt - k))
+                out[..., f] = (ssb / (k - 1)) / (ssw / (nt - k))
             if len(self.r_idx):
                 r = self.r_idx
-                lv, cd = self.lv[r], self.codes[r]
-                nn = (N[..., r, :] * lv).sum(-1)
-                sx = (S1[..., r, :] * lv).sum(-1)
-                sxx = (S2[..., r, :] * lv).sum(-1)
-                sc = (N[..., r, :] * cd * lv).sum(-1)
-                scc = (N[..., r, :] * cd ** 2 * lv).sum(-1)
-                sxc = (S1[..., r, :] * cd * lv).sum(-1)
+                lv, cd = self.lv[r], self.codes[r] * self.lv[r]
+                Nr, S1r, S2r = N[..., r, :], S1[..., r, :], S2[..., r, :]
+                nn = np.einsum(sub, Nr, lv)
+                sx = np.einsum(sub, S1r, lv)
+                sxx = np.einsum(sub, S2r, lv)
+                sc = np.einsum(sub, Nr, cd)
+                scc = np.einsum(sub, Nr, cd * self.codes[r])
+                sxc = np.einsum(sub, S1r, cd)
                 out[..., r] = (sxc - sx * sc / nn) / np.sqrt((sxx - sx ** 2 / nn) * (scc - sc ** 2 / nn))
         return out
 
