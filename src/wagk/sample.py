@@ -241,7 +241,7 @@ def officer_rows(study) -> list[dict]:
     rows += [w.row("frequency", "sampling_flow", "stage=po_questionnaires_t1", "count", len(study.tables["po_w1"])),
              w.row("frequency", "sampling_flow", "stage=distinct_po_t1", "count", len(ids[1]))]
     if "po_gender" in o1:
-        g = o1["po_gender"]
+        g = o1["po_gender"].dropna()
         rows += [w.row("frequency", "po_gender", "level=female", "percent", _pct(int((g == 2).sum()), len(g))),
                  w.row("frequency", "po_gender", "level=male", "percent", _pct(int((g == 1).sum()), len(g)))]
     if "po_age" in o1:
