@@ -132,6 +132,14 @@ def test_stability_batch_equals_selection_stability_and_is_independent_of_n_jobs
     assert got.set_index("variable").loc["client1_trust", "share"] > 0.9
 
 
+def test_the_worker_pool_leaves_joblib_parallel_working():
+    """The batch uses joblib's own loky pool: joblib.Parallel runs after it in the same process."""
+    df = known_answer_dyads(n=120)
+    dyadic.start_stability(df, tables=("T10.7",), outcomes=("dropout",), n_boot=4, seed=1, n_jobs=2).result()
+    res = logistic.selection_stability(df, "dropout", dyadic.candidates("T10.7"), n_boot=4, seed=1, n_jobs=2)
+    assert res.variables["n_boot"].eq(4).all()
+
+
 def test_stability_reports_an_outcome_that_cannot_be_fitted():
     df = known_answer_dyads(n=60)
     df["dropout"] = 0.0

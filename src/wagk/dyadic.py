@@ -242,8 +242,9 @@ def start_stability(data: pd.DataFrame, *, tables: Sequence[str] = tuple(LOGISTI
     keys = [(t, o) for t in tables for o in outcomes if o in data.columns]
     batch = StabilityBatch(keys=keys, n_boot=int(n_boot), seed=int(seed))
     if n_jobs > 1:
-        from joblib.externals.loky import get_reusable_executor
-        pool = get_reusable_executor(max_workers=int(n_jobs))
+        # joblib's own pool (loky), so that later joblib.Parallel calls in the same process reuse it
+        from joblib.executor import get_memmapping_executor
+        pool = get_memmapping_executor(int(n_jobs))
         submit = pool.submit
     else:
         submit = _Now
