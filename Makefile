@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: all venv test run compare book bench synth clean
 
+# A failed chapter does not stop the build: the book shows its traceback, and `wagk book` (which
+# reads build/results/run_status.json) exits non-zero, so `make all` still fails.
 all: $(STAMP)
-	$(BIN)/wagk run
+	$(BIN)/wagk run || echo "wagk run failed; building the book anyway to show the failure" >&2
 	$(BIN)/wagk compare
 	$(BIN)/wagk book
 

@@ -141,3 +141,59 @@ def test_every_problem_is_reported_at_once(tmp_path, tables):
     tables["po_w2"].loc[1, "md_03"] = 12
     msg = errors(write_dataset(tmp_path, tables))
     assert "client_w1.csv" in msg and "po_w2.csv" in msg
+
+
+def test_item_warnings_constant_and_entirely_missing(tmp_path, tables):
+    tables["client_w1"]["wai_01"] = 4
+    tables["po_w2"]["md_02"] = np.nan
+    study = load_study(write_dataset(tmp_path, tables))
+    assert study.unusable_items("client", 1) == {"wai_01": "constant"}
+    assert study.unusable_items("po", 2) == {"md_02": "entirely missing"}
+    line = study.funnel[(study.funnel.table == "client_w1") & (study.funnel.step == "items constant")]
+    assert "wai_01" in line.detail.item()
+
+
+def test_real_data_mode_keeps_ids_and_text_out_of_messages(tmp_path, tables):
+    t = tables["client_w2"].astype({"md_02": object})
+    t.loc[1, "md_02"] = "Jansen"
+    tables["client_w2"] = t
+    tables["po_w1"].loc[0, "client_id"] = "C99"
+    folder = write_dataset(tmp_path, tables)
+    with pytest.raises(DataError) as exc:
+        load_study(folder, real_data=True)
+    msg = str(exc.value)
+    assert "client_w2.csv: column md_02: non-numeric 1 distinct values (not shown" in msg and "lines 3" in msg
+    assert "Jansen" not in msg and "C02" not in msg
+    assert "Jansen" in errors(folder)
+
+
+def test_study_repr_shows_no_rows(dataset):
+    text = repr(load_study(dataset))
+    assert "C01" not in text and "clients: 8 rows" in text
+
+
+def test_wagk_check_prints_funnel_or_problems(tmp_path, tables, capsys):
+    from wagk import cli
+
+    assert cli.main(["check", "--data", str(write_dataset(tmp_path / "ok", tables))]) == 0
+    out = capsys.readouterr().out
+    assert "valid and linked" in out and "all_items_missing" in out
+    tables["client_w1"].loc[2, "wai_03"] = 8
+    assert cli.main(["check", "--data", str(write_dataset(tmp_path / "bad", tables))]) == 1
+    assert "values ['8'] outside 1-7 in lines 4 (client_id C03)" in capsys.readouterr().err
+
+
+def test_typed_columns_of_parquet_files(tmp_path, tables):
+    """A date among the background columns stays a date; a date in an item column is an error."""
+    tables["clients"]["intake"] = pd.Timestamp("2014-03-01")
+    folder = write_dataset(tmp_path / "ok", tables, suffix=".parquet")
+    assert pd.api.types.is_datetime64_any_dtype(load_study(folder).tables["clients"]["intake"])
+    tables["client_w2"]["wai_05"] = pd.Timestamp("2014-03-01")
+    msg = errors(write_dataset(tmp_path / "bad", tables, suffix=".parquet"))
+    assert "client_w2.parquet: column wai_05: non-numeric values ['2014-03-01 00:00:00']" in msg
+
+
+def test_mapping_new_names_must_be_text(tmp_path, tables):
+    folder = write_dataset(tmp_path, tables)
+    (folder / "mapping.yml").write_text("columns:\n  client_w1:\n    V1: 12\n")
+    assert "mapping.yml: columns of 'client_w1': new names must be text" in errors(folder)

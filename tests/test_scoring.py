@@ -77,3 +77,15 @@ def test_scoring_counts():
     counts = scoring.scoring_counts(items, mon, "client").set_index("scale")
     assert counts.loc["trust", "not_scored"] == 1
     assert counts.loc["total", "scored"] == 3
+
+
+def test_scoring_counts_tell_all_missing_from_partly_missing():
+    mon = codebook.load_monitor()
+    items = pd.DataFrame([{i: 4.0 for i in mon.all_items("client")}] * 4, index=list("wxyz"))
+    trust = list(mon.scale("client", "trust").items)
+    items.loc["y", trust[: len(trust) // 2 + 1]] = np.nan  # more than half missing
+    items.loc["z", trust] = np.nan  # every item missing
+    counts = scoring.scoring_counts(items, mon, "client").set_index("scale")
+    assert counts.loc["trust", "not_scored"] == 2
+    assert counts.loc["trust", "all_items_missing"] == 1
+    assert counts.loc["bond", "all_items_missing"] == 0

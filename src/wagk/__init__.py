@@ -13,6 +13,22 @@ scoring    scale scores, totals, change scores, dyad differences
 ledger     tidy result rows in the published schema
 published  the thesis's published numbers (comparison and calibration code only)
 compare    computed against published, with the tolerances of tolerances.yml
+cfa        confirmatory factor analysis by ML with FIML for missing items; multi-group invariance
+pca        principal components of (pairwise) correlations with varimax, canonical sign and order
+reliability  Cronbach's alpha, alpha if item deleted, alpha optimisation, omega with bootstrap CI
+audit      statcheck-style checks of the thesis's own printed statistics
+runner     executes the chapter notebooks (papermill) and records run_status.json
+book       builds the Jupyter Book: placeholders, computing pages, strict build
+report     the reproduction report's tables for the book (filterable HTML)
+sample     chapter 6's description of the sample, computed from a dataset
+colophon   package versions, commit and data hashes of a build
+groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comparisons
+association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
+logistic   SPSS-style forward stepwise logistic regression, R2, separation, selection stability
+rsa        response surface analysis of client-officer (dis)agreement
+privacy    real-data mode: small-cell suppression, no row-level output, binned scatterplots
+manifest   SHA-256 of every input and output of a run (build/results/manifest.json)
+testing    the malformed-data corpus and the canary dataset (test material made by code)
 """
 
 __version__ = "0.1.0"

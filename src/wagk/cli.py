@@ -1,4 +1,4 @@
-"""The ``wagk`` command: synth, calibrate, run, compare, book.
+"""The ``wagk`` command: synth, calibrate, check, run, compare, book.
 
 A subcommand whose work does not exist yet says so and exits with status 2.
 """
@@ -40,11 +40,40 @@ def _calibrate(args) -> int:
     return 0
 
 
+def _check(args) -> int:
+    """Validate a dataset and print its funnel (in a terminal: ids are shown unless --real-data)."""
+    import pandas as pd
+
+    from wagk import codebook, contract, scoring
+    from wagk.io import DataError
+
+    try:
+        study = contract.load_study(args.data, real_data=args.real_data)
+    except DataError as err:
+        print(f"wagk check: {len(err.problems)} problem(s) in {args.data}:", file=sys.stderr)
+        for line in err.problems:
+            print(f"- {line}", file=sys.stderr)
+        return 1
+    with pd.option_context("display.width", 200, "display.max_colwidth", 100, "display.max_rows", 500):
+        print(f"{args.data}: valid.\n\nFunnel\n{study.funnel.to_string(index=False)}")
+        if study.notes:
+            print("\nNotes\n" + "\n".join(f"- {n}" for n in study.notes))
+        if not study.item_warnings.empty:
+            print(f"\nItem warnings\n{study.item_warnings.to_string(index=False)}")
+        mon = codebook.load_monitor()
+        for persp in codebook.PERSPECTIVES:
+            for wave in codebook.WAVES:
+                counts = scoring.scoring_counts(study.questionnaire(persp, wave), mon, persp)
+                print(f"\nScoring {persp} wave {wave} ({mon.variant})\n{counts.to_string(index=False)}")
+    return 0
+
+
 def _run(args) -> int:
     from wagk import runner
 
     return runner.run_chapters(
-        data_dir=args.data, results_dir=args.results, chapters=args.chapters, real_data=args.real_data
+        data_dir=args.data, results_dir=args.results, chapters=args.chapters, real_data=args.real_data,
+        min_cell=args.min_cell,
     )
 
 
@@ -61,12 +90,12 @@ def _compare(args) -> int:
 def _book(args) -> int:
     from wagk import book
 
-    return book.build(strict=not args.no_strict)
+    return book.build(strict=not args.no_strict, results_dir=args.results, data_dir=args.data)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wagk", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True, metavar="{synth,calibrate,run,compare,book}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{synth,calibrate,check,run,compare,book}")
 
     s = sub.add_parser("synth", help="regenerate the synthetic dataset from the calibrated parameters")
     s.add_argument("--seed", type=int, default=None, help="random seed (default: the one in the parameter file)")
@@ -84,12 +113,19 @@ def parser() -> argparse.ArgumentParser:
     k.add_argument("--no-generate", action="store_true", help="do not regenerate data/synthetic afterwards")
     k.set_defaults(func=_calibrate)
 
+    k = sub.add_parser("check", help="validate a dataset against the data contract and print its funnel")
+    k.add_argument("--data", type=Path, default=paths.SYNTHETIC, help="dataset folder (default: data/synthetic)")
+    k.add_argument("--real-data", action="store_true", help="leave ids and text values out of error messages")
+    k.set_defaults(func=_check)
+
     r = sub.add_parser("run", help="execute the chapter notebooks with papermill, in order")
     r.add_argument("--data", type=Path, default=paths.SYNTHETIC, help="dataset folder (default: data/synthetic)")
     r.add_argument("--results", type=Path, default=paths.RESULTS, help="results folder (default: build/results)")
     r.add_argument("--chapters", nargs="+", type=int, default=None, metavar="N",
                    help="chapters to run (default: every chapter notebook present: 7 8 9 10)")
     r.add_argument("--real-data", action="store_true", help="aggregate-only output for confidential data")
+    r.add_argument("--min-cell", type=int, default=5, metavar="N",
+                   help="real-data mode: suppress table cells and hexbin bins with fewer than N people (default 5)")
     r.set_defaults(func=_run)
 
     c = sub.add_parser("compare", help="join computed with published numbers; write the reproduction report")
@@ -97,7 +133,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, default=None, help="report CSV (default: <results>/reproduction.csv)")
     c.set_defaults(func=_compare)
 
-    b = sub.add_parser("book", help="build the Jupyter Book from the executed notebooks")
+    b = sub.add_parser("book", help="execute the report pages and build the Jupyter Book (strict)")
+    b.add_argument("--results", type=Path, default=paths.RESULTS, help="results folder (default: build/results)")
+    b.add_argument("--data", type=Path, default=None,
+                   help="dataset for the data page (default: the one `wagk run` used, else data/synthetic)")
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     b.set_defaults(func=_book)
     return p

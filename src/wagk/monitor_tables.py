@@ -14,8 +14,8 @@ General functions (frames in, tidy rows out; reusable by the chapter-7 notebook)
 model each table uses. It records the choices that the printed n's reveal (see
 :data:`TABLE_VARIANTS` and :func:`appendix1_samples`).
 
-Statistics come from :mod:`wagk.cfa`, :mod:`wagk.pca` and :mod:`wagk.reliability` when the package
-has them, else from the interim versions in :mod:`wagk._interim_stats`.
+Statistics come from :mod:`wagk.cfa` (FIML), :mod:`wagk.pca` (pairwise correlations, varimax,
+components named by target scale) and :mod:`wagk.reliability` (alpha, listwise).
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
 from wagk import codebook, scoring
+from wagk.cfa import fit_cfa
 from wagk.ledger import COLUMNS as LEDGER_COLUMNS
+from wagk.pca import pca_varimax
+from wagk.reliability import cronbach_alpha
 
 SCALES = codebook.SCALES
 WITH_TOTAL = SCALES + ("total",)
@@ -45,34 +48,11 @@ TABLE_VARIANTS = {
 SUBSCALE_TABLES = {("client", 1): "TB1.10", ("client", 2): "TB1.11", ("po", 1): "TB1.12", ("po", 2): "TB1.13"}
 
 
-# --- statistics back ends --------------------------------------------------------------------
-
-def _pca_loadings(data: pd.DataFrame, n_components: int) -> pd.DataFrame:
-    try:
-        from wagk.pca import pca_varimax  # noqa: F401  (the package's PCA, when present)
-    except ImportError:
-        from wagk._interim_stats import pca_varimax
-        return pca_varimax(data, n_components).loadings
-    return pca_varimax(data, n_components=n_components, missing="pairwise").loadings
-
-
-def _alpha(data: pd.DataFrame) -> tuple[float, int]:
-    try:
-        from wagk.reliability import cronbach_alpha  # noqa: F401
-    except ImportError:
-        from wagk._interim_stats import cronbach_alpha
-        return cronbach_alpha(data)
-    res = cronbach_alpha(data)
-    return (float(res["alpha"]), int(res["n"])) if isinstance(res, dict) else (float(res), int(data.dropna().shape[0]))
-
+# --- statistics back ends: the package's PCA, alpha and CFA --------------------------------------
 
 def fit_model(data: pd.DataFrame, factors: dict[str, list[str]]):
-    """Fit a correlated-factor CFA; returns an object with cmin, df, p, cfi, rmsea, converged."""
-    try:
-        from wagk.cfa import fit_cfa  # noqa: F401
-    except ImportError:
-        from wagk._interim_stats import fit_cfa
-        return fit_cfa(data, factors)
+    """Fit a correlated-factor CFA by full-information ML (:func:`wagk.cfa.fit_cfa`, like AMOS
+    "with missing values"); returns the :class:`wagk.cfa.CFAResult`."""
     return fit_cfa(data, factors, missing="fiml")
 
 
@@ -116,7 +96,7 @@ def alpha_rows(items: pd.DataFrame, monitor: codebook.Monitor, perspective: str,
     """Cronbach's alpha of each scale (reversed items turned), as ledger rows."""
     rows = []
     for s in scales:
-        alpha, _n = _alpha(scoring.keyed_items(items, monitor.scale(perspective, s)))
+        alpha = cronbach_alpha(scoring.keyed_items(items, monitor.scale(perspective, s)), missing="listwise")
         rows.append(_row(ref, section, perspective, wave, "alpha", s, "", "alpha", alpha))
     return _frame(rows)
 
@@ -126,47 +106,20 @@ def pca_items(monitor: codebook.Monitor, perspective: str) -> list[str]:
     return [c for c in monitor.all_items(perspective) if c not in monitor.contra_reactance.values()]
 
 
-def component_assignment(load: np.ndarray, items: list[str], monitor: codebook.Monitor,
-                         perspective: str) -> dict[str, tuple[int, float]]:
-    """Scale -> (component, sign) for a rotated loading matrix (rows in ``items`` order).
-
-    Each component is matched to the scale whose own items (those in no other scale) load most
-    on it (sum of squared loadings, optimal one-to-one assignment) and signed so that the scale's
-    items, keyed, load positively on average.
-    """
-    scales = list(SCALES)[: load.shape[1]]
-    row = {it: i for i, it in enumerate(items)}
-    owner: dict[str, int] = {}
-    for s in scales:
-        for it in monitor.scale(perspective, s).items:
-            owner[it] = owner.get(it, 0) + 1
-    cost = np.zeros((len(scales), load.shape[1]))
-    for i, s in enumerate(scales):
-        members = [it for it in monitor.scale(perspective, s).items if owner[it] == 1]
-        members = members or list(monitor.scale(perspective, s).items)
-        cost[i] = -(load[[row[it] for it in members]] ** 2).sum(axis=0)
-    r, c = linear_sum_assignment(cost)
-    out = {}
-    for i, j in zip(r, c):
-        sc = monitor.scale(perspective, scales[i])
-        keyed = sum((-1.0 if it in sc.reversed else 1.0) * load[row[it], j] for it in sc.items)
-        out[scales[i]] = (int(j), 1.0 if keyed >= 0 else -1.0)
-    return out
-
-
-def match_components(load: pd.DataFrame, monitor: codebook.Monitor, perspective: str) -> pd.DataFrame:
-    """Name and sign rotated components by scale (:func:`component_assignment`); items x scales."""
-    assign = component_assignment(load.to_numpy(), list(load.index), monitor, perspective)
-    return pd.DataFrame({s: load.iloc[:, j].to_numpy() * sign for s, (j, sign) in assign.items()},
-                        index=load.index)[[s for s in SCALES if s in assign]]
+def pca_targets(monitor: codebook.Monitor, perspective: str) -> dict[str, list[str]]:
+    """The four scales as PCA targets (scale -> its items)."""
+    return {s: list(monitor.scale(perspective, s).items) for s in SCALES}
 
 
 def pca_solution(items: pd.DataFrame, monitor: codebook.Monitor, perspective: str,
                  n_components: int = 4) -> pd.DataFrame:
-    """Varimax loadings of the monitor's items (raw, as answered), components named by scale
-    (:func:`match_components`). Returns items x scales."""
-    cols = pca_items(monitor, perspective)
-    return match_components(_pca_loadings(items[cols], n_components), monitor, perspective)
+    """Varimax loadings of the monitor's items (raw, as answered; pairwise correlations), the
+    components named after the scale they match (:func:`wagk.pca.pca_varimax` with the scales as
+    targets: best total absolute loading of a scale's items, signed so that they sum to a positive
+    number). Returns items x scales."""
+    res = pca_varimax(items[pca_items(monitor, perspective)], n_components, missing="pairwise",
+                      target=pca_targets(monitor, perspective))
+    return res.loadings[list(SCALES)[:n_components]]
 
 
 def pca_rows(items: pd.DataFrame, monitor: codebook.Monitor, perspective: str, *, ref: str,
@@ -271,8 +224,8 @@ def appendix1_samples(study) -> dict[tuple[str, int], pd.DataFrame]:
 
 def appendix1_rows(study, cfa: bool = True) -> pd.DataFrame:
     """Appendix 1 Tables 3-13 as ledger rows (Tables 3 and 5 only when ``cfa``)."""
-    mon = {v: codebook.load_monitor(v) for v in ("appendix1", "as_reported", "sem_initial")}
-    final, initial = mon["appendix1"], mon["sem_initial"]
+    mon = {v: codebook.load_monitor(v) for v in ("appendix1", "as_reported")}
+    final, initial = mon["appendix1"], codebook.load_cfa_model("sem_initial")
     samples = appendix1_samples(study)
     parts = []
     for (p, w), items in samples.items():
@@ -281,7 +234,7 @@ def appendix1_rows(study, cfa: bool = True) -> pd.DataFrame:
             parts.append(_frame([_row(ref, sec, p, w, "cfa_fit" if ref != "TB1.4" else "alpha",
                                       "respondents", "", "n", n)]))
         if cfa:
-            parts.append(cfa_rows(items, model_factors(initial, p), ref="TB1.3", section="B1-2.2",
+            parts.append(cfa_rows(items, initial, ref="TB1.3", section="B1-2.2",
                                   perspective=p, wave=w, group="initial"))
             if p == "client":
                 parts.append(cfa_rows(items, model_factors(final, p, SCALES[:3]), ref="TB1.5", section="B1-2.3",

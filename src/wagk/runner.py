@@ -1,21 +1,32 @@
 """Execute the chapter notebooks with papermill, in order, on one dataset.
 
 The jupytext sources ``notebooks/chNN_*.py`` are converted to notebooks and executed into
-``build/executed/`` with the parameters ``data_dir``, ``results_dir``, ``seed`` and
-``real_data``. A chapter that fails does not stop the others: its executed notebook (with the
-traceback) is kept, the book shows the failure, and the run exits non-zero.
+``build/executed/`` with the parameters ``data_dir``, ``results_dir``, ``seed``, ``real_data``
+and ``min_cell`` (the smallest cell shown in real-data mode, see :mod:`wagk.privacy`). A
+chapter that fails does not stop the others: its executed notebook (with the traceback) is
+kept, the book shows the failure, and the run exits non-zero. Each chapter's outcome is
+recorded in ``<results_dir>/run_status.json``, which ``wagk book`` reads. In real-data mode the
+error message and traceback (which may quote data) are replaced by the exception's type in the
+executed notebook and in run_status.json, and printed in full to the terminal only. Every run
+ends by writing ``<results_dir>/manifest.json`` (:mod:`wagk.manifest`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
+import time
 from pathlib import Path
 
 from wagk import paths
+from wagk.manifest import run_inputs, write_manifest
 
 CHAPTERS = (7, 8, 9, 10)
 DEFAULT_SEED = 20180907
+DEFAULT_MIN_CELL = 5
+STATUS_FILE = "run_status.json"
+WITHHELD = "details withheld in real-data mode (the message may quote data); see the terminal output of wagk run"
 
 
 def chapter_sources(notebooks: Path = paths.NOTEBOOKS) -> dict[int, Path]:
@@ -32,15 +43,32 @@ def executed_path(source: Path, executed: Path = paths.EXECUTED) -> Path:
 
 
 def _hide_parameters(nb_path: Path) -> None:
-    """Tag papermill's injected-parameters cell remove-cell (it does not inherit tags)."""
+    """Tag papermill's injected-parameters cell remove-cell (it does not inherit tags), and the
+    notebook's own parameters cell too when papermill overrode it (its defaults were not used;
+    the values used are in run_status.json and on the colophon page)."""
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    injected = any("injected-parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells)
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        hide = "injected-parameters" in tags or (injected and "parameters" in tags)
+        if hide and "remove-cell" not in tags:
+            cell["metadata"]["tags"] = tags + ["remove-cell"]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nb_path)
+
+
+def _withhold_errors(nb_path: Path) -> None:
+    """Replace error messages and tracebacks in an executed notebook by the exception type."""
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
     for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell["metadata"]["tags"] = tags + ["remove-cell"]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                out["evalue"] = WITHHELD
+                out["traceback"] = [f"{out.get('ename', 'Error')}: {WITHHELD}"]
     nbformat.write(nb, nb_path)
 
 
@@ -65,13 +93,16 @@ def execute(source: Path, parameters: dict, executed: Path = paths.EXECUTED) -> 
         src_nb.unlink(missing_ok=True)
     if out.exists():
         _hide_parameters(out)
+        if error and parameters.get("real_data"):
+            _withhold_errors(out)
     return out, error
 
 
 def run_chapters(data_dir: Path = paths.SYNTHETIC, results_dir: Path = paths.RESULTS,
                  chapters: list[int] | None = None, real_data: bool = False,
-                 seed: int = DEFAULT_SEED, executed: Path = paths.EXECUTED) -> int:
-    sources = chapter_sources()
+                 seed: int = DEFAULT_SEED, executed: Path = paths.EXECUTED,
+                 notebooks: Path = paths.NOTEBOOKS, min_cell: int = DEFAULT_MIN_CELL) -> int:
+    sources = chapter_sources(notebooks)
     if chapters is None:
         chapters = sorted(sources)
         if not chapters:
@@ -81,18 +112,56 @@ def run_chapters(data_dir: Path = paths.SYNTHETIC, results_dir: Path = paths.RES
     if missing:
         print(f"wagk run: no notebook for chapter(s) {missing} yet (notebooks/chNN_*.py).", file=sys.stderr)
         return 2
+    if min_cell < 1:
+        print(f"wagk run: --min-cell must be at least 1, got {min_cell}", file=sys.stderr)
+        return 2
     params = dict(data_dir=str(Path(data_dir).resolve()), results_dir=str(Path(results_dir).resolve()),
-                  seed=seed, real_data=bool(real_data))
+                  seed=seed, real_data=bool(real_data), min_cell=int(min_cell))
     failed = []
+    status = read_status(results_dir)
+    status.update(data_dir=params["data_dir"], real_data=params["real_data"], seed=seed, min_cell=params["min_cell"])
     for number in sorted(chapters):
         print(f"chapter {number}: {sources[number].name} ...", flush=True)
+        start = time.perf_counter()
         out, error = execute(sources[number], params, executed)
+        shown = f"{error.split(':', 1)[0]}: {WITHHELD}" if error and real_data else error
+        status["chapters"][sources[number].stem] = dict(
+            chapter=number, source=_rel(sources[number]), executed=_rel(out),
+            status="failed" if error else "ok", error=shown or "", seconds=round(time.perf_counter() - start, 1))
         if error:
             failed.append(number)
-            print(f"chapter {number} FAILED: {error}\n  traceback kept in {out}", file=sys.stderr)
+            print(f"chapter {number} FAILED: {error}\n  traceback kept in {out}"
+                  + (" (message withheld there: real-data mode)" if real_data else ""), file=sys.stderr)
         else:
-            print(f"chapter {number}: done -> {out.relative_to(paths.ROOT) if out.is_relative_to(paths.ROOT) else out}")
+            print(f"chapter {number}: done -> {_rel(out)}")
+    write_status(results_dir, status)
+    write_manifest(results_dir, inputs=run_inputs(data_dir, [sources[c] for c in sorted(chapters)]),
+                   parameters=dict(chapters=sorted(chapters), real_data=bool(real_data), seed=seed, min_cell=int(min_cell)))
     if failed:
         print(f"wagk run: chapter(s) {failed} failed", file=sys.stderr)
         return 1
     return 0
+
+
+def _rel(path: Path) -> str:
+    path = Path(path).resolve()
+    return path.relative_to(paths.ROOT).as_posix() if path.is_relative_to(paths.ROOT) else str(path)
+
+
+def read_status(results_dir: Path | str = paths.RESULTS) -> dict:
+    """The run status of ``results_dir`` (``run_status.json``): per chapter notebook stem, its
+    source, executed notebook, status ('ok' or 'failed'), error and seconds; empty when absent."""
+    path = Path(results_dir) / STATUS_FILE
+    if not path.exists():
+        return {"chapters": {}}
+    status = json.loads(path.read_text(encoding="utf-8"))
+    status.setdefault("chapters", {})
+    return status
+
+
+def write_status(results_dir: Path | str, status: dict) -> Path:
+    path = Path(results_dir) / STATUS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    status = dict(status, chapters=dict(sorted(status["chapters"].items())))
+    path.write_text(json.dumps(status, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return path

@@ -64,14 +64,24 @@ def score(items: pd.DataFrame, monitor: Monitor, perspective: str) -> pd.DataFra
 
 
 def scoring_counts(items: pd.DataFrame, monitor: Monitor, perspective: str) -> pd.DataFrame:
-    """Per scale: questionnaires, scored, and not scored because more than half the items are missing."""
+    """The scoring funnel: per scale, how many questionnaires got a score and why the others did not.
+
+    Returns
+    -------
+    DataFrame
+        scale, items, questionnaires, scored, not_scored (more than half of the items missing),
+        all_items_missing (of not_scored: every item of the scale missing, e.g. a skipped page).
+    """
     scores = score(items, monitor, perspective)
     rows = []
     for name in SCORE_COLUMNS:
+        scale = monitor.scale(perspective, name)
         n_scored = int(scores[name].notna().sum())
-        rows.append(dict(scale=name, items=monitor.scale(perspective, name).n_items,
+        present = [i for i in scale.items if i in items.columns]
+        all_missing = int(items[present].isna().all(axis=1).sum()) if present else len(items)
+        rows.append(dict(scale=name, items=scale.n_items,
                          questionnaires=len(scores), scored=n_scored,
-                         not_scored=len(scores) - n_scored))
+                         not_scored=len(scores) - n_scored, all_items_missing=all_missing))
     return pd.DataFrame(rows)
 
 

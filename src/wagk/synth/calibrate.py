@@ -4,9 +4,8 @@ Simulated moments with common random numbers: the dataset is generated with the 
 seed, the compendium's own analysis recipes compute the target tables
 (:mod:`wagk.synth.pipeline`), and the parameters move towards the published values. One round:
 
-1. Simulate with the current parameters; compute every target number (the CFAs by the fast
-   ML fit of :mod:`wagk.synth.fastcfa`); keep the parameters if they are the best so far (share
-   of numbers within tolerance).
+1. Simulate with the current parameters; compute every target number; keep the parameters if
+   they are the best so far (share of numbers within tolerance).
 2. Per questionnaire set, least squares on a smooth re-simulation with the same draws
    (:mod:`wagk.synth.surrogate`): item locations and spreads, skew and tails, loadings, factor
    correlations, minor factors, subscale and grade loadings, contra-reactance items; towards the
@@ -43,7 +42,7 @@ import numpy as np
 
 from wagk import codebook, monitor_tables
 from wagk.ledger import KEY
-from wagk.synth import fastcfa, generate, init, model, pipeline, surrogate, targets
+from wagk.synth import generate, init, model, pipeline, surrogate, targets
 
 SCALES = codebook.SCALES
 TOL = {"M": 0.05, "SD": 0.05, "Mdn": 0.05, "Min": 0.25, "Max": 0.25, "r": 0.05, "rs": 0.05,
@@ -55,8 +54,8 @@ METHOD_FACTORS = ("wai", "dri", "md")
 
 def cfa_models(p: str) -> dict[str, dict[str, list[str]]]:
     """The CFA models of Appendix 1 Tables 3 and 5 for one perspective (name -> factors)."""
-    final, initial = codebook.load_monitor("appendix1"), codebook.load_monitor("sem_initial")
-    out = {("TB1.3", "initial"): monitor_tables.model_factors(initial, p)}
+    final = codebook.load_monitor("appendix1")
+    out = {("TB1.3", "initial"): codebook.load_cfa_model("sem_initial")}
     if p == "client":
         out[("TB1.5", "without_reactance")] = monitor_tables.model_factors(final, p, SCALES[:3])
         out[("TB1.5", "with_reactance")] = monitor_tables.model_factors(final, p)
@@ -241,7 +240,7 @@ class Calibration:
 
             def pred(params):
                 fits = sur.cfa(params, named)
-                return np.array([{"RMSEA": fits[name].rmsea, "CFI": fits[name].cfi, "CMIN": fits[name].chi2}[stat]
+                return np.array([{"RMSEA": fits[name].rmsea, "CFI": fits[name].cfi, "CMIN": fits[name].cmin}[stat]
                                  for name, stat, _ in keys])
 
             base = pred(self.params)
@@ -297,15 +296,13 @@ def _set(path: tuple) -> Callable[[dict, float, float], None]:
 
 
 def cfa_stats(study) -> dict:
-    """CMIN, CFI and RMSEA of the ten Appendix 1 CFAs, by the fast ML fit on pairwise covariances."""
+    """CMIN, CFI and RMSEA of the ten Appendix 1 CFAs (:func:`wagk.monitor_tables.fit_model`)."""
     samples = monitor_tables.appendix1_samples(study)
     out = {}
     for (p, w), items in samples.items():
         for (ref, name), factors in cfa_models(p).items():
-            cols = list(dict.fromkeys(i for v in factors.values() for i in v))
-            S = items[cols].astype(float).cov(min_periods=3).to_numpy()
-            f = fastcfa.fit(S, fastcfa.pattern_for(cols, factors), len(items))
-            for stat, v in (("CMIN", f.chi2), ("CFI", f.cfi), ("RMSEA", f.rmsea)):
+            f = monitor_tables.fit_model(items, factors)
+            for stat, v in (("CMIN", f.cmin), ("CFI", f.cfi), ("RMSEA", f.rmsea)):
                 out[_key(ref, p, w, "cfa_fit", "wa_gk_model", name, stat)] = v
     return out
 

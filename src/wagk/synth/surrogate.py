@@ -29,7 +29,7 @@ import numpy as np
 from factor_analyzer.rotator import Rotator
 from scipy.optimize import least_squares
 
-from wagk import codebook, monitor_tables
+from wagk import codebook, monitor_tables, pca
 from wagk.synth import generate, init, model
 
 SCALES = codebook.SCALES
@@ -89,6 +89,7 @@ class Surrogate:
         self.subs = codebook.load_subscales()
         self.pca_items = monitor_tables.pca_items(self.mon["appendix1"], self.p)
         self.pca_idx = [self.index[c] for c in self.pca_items]
+        self.pca_target = monitor_tables.pca_targets(self.mon["appendix1"], self.p)
         self.label = {v: kk for kk, v in self.mon["appendix1"].selection.items()}
         self._scale_cache = {}
         x0, v0 = self._raw(params)
@@ -163,16 +164,19 @@ class Surrogate:
             block = block[~np.isnan(block).any(axis=1)]
             c = np.cov(block, rowvar=False)
             out[_k("TB1.4", p, w, "alpha", s, "", "alpha")] = float(kk / (kk - 1) * (1 - np.trace(c) / c.sum()))
-        r = pairwise_corr(xa[:, self.pca_idx])  # Table 6
+        r = pairwise_corr(xa[:, self.pca_idx])  # Table 6, as wagk.pca.pca_varimax computes it
         vals, vecs = np.linalg.eigh(r)
-        order = np.argsort(vals)[::-1][:4]
-        load = Rotator(method="varimax").fit_transform(vecs[:, order] * np.sqrt(np.clip(vals[order], 0, None)))
-        assign = monitor_tables.component_assignment(load, self.pca_items, app1, p)
+        order = np.argsort(vals)[::-1]
+        vals, vecs = vals[order], vecs[:, order]
+        big = np.argmax(np.abs(vecs), axis=0)
+        vecs = vecs * np.sign(vecs[big, np.arange(vecs.shape[1])])[None, :]
+        unrot = vecs[:, :4] * np.sqrt(np.clip(vals[:4], 0, None))[None, :]
+        rot = Rotator(method="varimax", normalize=True, max_iter=pca.VARIMAX_MAX_ITER, tol=pca.VARIMAX_TOL)
+        load, _names = pca._canonical(rot.fit_transform(unrot), self.pca_items, self.pca_target)
         row = {it: i for i, it in enumerate(self.pca_items)}
-        for s in SCALES:
-            j, sign = assign[s]
+        for j, s in enumerate(SCALES):
             for it in app1.scale(p, s).items:
-                out[_k("TB1.6", p, w, "pca_loading", f"item{self.label[it]:02d}", s, "loading")] = float(sign * load[row[it], j])
+                out[_k("TB1.6", p, w, "pca_loading", f"item{self.label[it]:02d}", s, "loading")] = float(load[row[it], j])
         comps = {s: self.score(xa, app1.scale(p, s)) for s in SCALES}  # Tables 7/8
         comps["total"] = self.score(xa, app1.scale(p, "total"))
         names = list(SCALES) + ["total"]
@@ -196,19 +200,12 @@ class Surrogate:
 
 
     def cfa(self, params: dict, models: dict) -> dict:
-        """Fast ML fits of CFA models (name -> factors) on the Appendix 1 sample's answers."""
-        from wagk.synth import fastcfa
+        """CFA fits (name -> :class:`wagk.cfa.CFAResult`) of models (name -> factors) on the
+        Appendix 1 sample's smooth answers, by the package's FIML fit."""
+        import pandas as pd
 
-        xa = self.answers(params)[self.in_a]
-        out = {}
-        for name, factors in models.items():
-            cols = list(dict.fromkeys(i for v in factors.values() for i in v))
-            idx = [self.index[i] for i in cols]
-            xs = xa[:, idx]
-            r = pairwise_corr(xs)
-            sd = np.sqrt(np.nanvar(xs, axis=0, ddof=1))
-            out[name] = fastcfa.fit(r * np.outer(sd, sd), fastcfa.pattern_for(cols, factors), len(xa))
-        return out
+        xa = pd.DataFrame(self.answers(params)[self.in_a], columns=self.items)
+        return {name: monitor_tables.fit_model(xa, factors) for name, factors in models.items()}
 
 
 class Parameters:
