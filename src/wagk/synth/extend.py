@@ -488,13 +488,37 @@ def _risc_scales(st: _State) -> dict:
         spec = st.params["risc_scales"][s]
         a = spec["load"]
         z = a * links.standardise(L) + np.sqrt(1 - a * a) * U[:, j]
-        k_shape = (spec["M"] / spec["SD"]) ** 2
-        theta = spec["SD"] ** 2 / spec["M"]
         vals = np.full(st.n, np.nan)
-        vals[known] = links.quantile_map_continuous(z[known], lambda u: np.round(
-            stats.gamma.ppf(u, k_shape, scale=theta)))
+        q = integer_quantiles(int(known.sum()), spec["M"], spec["SD"])
+        vals[known] = links.quantile_map_continuous(z[known], lambda u: q[np.minimum((u * len(q)).astype(int),
+                                                                                        len(q) - 1)])
         out[s] = vals
     return out
+
+
+@lru_cache(maxsize=64)
+def _integer_quantiles(n: int, M: float, SD: float) -> tuple:
+    from scipy import optimize
+
+    u = (np.arange(n) + 0.5) / n
+
+    def values(x):
+        k, th = np.exp(x)
+        return np.round(stats.gamma.ppf(u, k, scale=th))
+
+    def loss(x):
+        v = values(x)
+        return (v.mean() - M) ** 2 + (v.std(ddof=1) - SD) ** 2
+
+    x0 = np.log([(M / SD) ** 2, SD ** 2 / M])
+    best = optimize.minimize(loss, x0, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-8, "maxiter": 400})
+    return tuple(values(best.x))
+
+
+def integer_quantiles(n: int, M: float, SD: float) -> np.ndarray:
+    """n sorted non-negative whole numbers (rounded gamma quantiles) whose mean and SD come as
+    close to M and SD as rounding allows: the distribution of a RISc scale score."""
+    return np.asarray(_integer_quantiles(int(n), round(float(M), 4), round(float(SD), 4)))
 
 
 def _sms(st: _State) -> dict:

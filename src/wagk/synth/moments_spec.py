@@ -26,6 +26,9 @@ OUTCOMES = ("no_show", "formal_action", "dropout", "early_help")
 #: weight of a target that carries a test (F, its df, p and eta2; phi, chi2 and p): several
 #: published numbers hang on it
 W_TEST = 3.0
+#: weight of each contrast implied by a printed logistic model: the forward selections of
+#: Tables 10.7-10.9 (which predictors enter) hang on them
+W_LOGIT = 6.0
 TOL = {"M": 0.05, "SD": 0.05, "D": 0.06, "F": 0.2, "phi": 0.02, "V": 0.02, "r": 0.05, "rs": 0.05, "chi2": 0.2}
 
 #: (variable, ref, subset, score column, published variable, group prefix, level map, F groups)
@@ -218,5 +221,5 @@ def build(pub: dict | None = None) -> dict[str, list[dict]]:
                 continue
             scores = {nm: f"{ctx[nm[:nm.index('_') + 1]]}_{SHORT[nm[nm.index('_') + 1:]]}" for nm in names}
             add(o, [dict(kind="logit", subset=subsets[table], scores=[scores[nm] for nm in names],
-                         b=[b.get(nm, 0.0) for nm in names], tol=TOL["D"], weight=1.0)])
+                         b=[b.get(nm, 0.0) for nm in names], tol=TOL["D"], weight=W_LOGIT)])
     return out
