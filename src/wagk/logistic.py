@@ -272,7 +272,7 @@ def _removal_stats(X: np.ndarray, y: np.ndarray, fit: _Fit, how: str, refit) -> 
         j = i + 1
         if how == "lr":
             out[i] = max(2.0 * (fit.ll - refit(i).ll), 0.0)
-        elif fit.cov is None:
+        elif fit.cov is None or not fit.cov[j, j] > 0:
             continue
         elif how == "wald":
             out[i] = fit.beta[j] ** 2 / fit.cov[j, j]
@@ -371,6 +371,8 @@ def _select(Xc: np.ndarray, y: np.ndarray, removal: str, p_enter: float, p_remov
                     return fit_of(rest, warm_start(key, rest))
                 # start from the conditional (one-step) estimate of the reduced model
                 j = i + 1
+                if not fit.cov[j, j] > 0:  # numerically singular information (near separation)
+                    return fit_of(rest, warm_start(key, rest))
                 keep = [q for q in range(len(key) + 1) if q != j]
                 start = fit.beta[keep] - fit.cov[keep, j] / fit.cov[j, j] * fit.beta[j]
                 return fit_of(rest, start)
