@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 from scipy.linalg.lapack import dposv as _dposv
-from scipy.special import chdtrc, expit
+from scipy.special import erfc, expit
 
 from wagk._stats import Notes, as_list, frame, numeric, require_columns, require_frame
 
@@ -252,8 +252,23 @@ def _score_tests(X_model: np.ndarray, X_cand: np.ndarray, y: np.ndarray,
 
 
 def _chi2_1(stat):
-    """Upper tail of chi-square with 1 df (a fast ufunc; NaN stays NaN)."""
-    return chdtrc(1.0, stat)
+    """Upper tail of chi-square with 1 df: P(X > x) = erfc(sqrt(x / 2)) (NaN stays NaN).
+
+    The same values as ``scipy.stats.chi2.sf(x, 1)`` (the chi-square with 1 df is the square of
+    a standard normal), and several times faster than ``chdtrc`` on the short arrays of a
+    selection step.
+    """
+    return erfc(np.sqrt(0.5 * np.asarray(stat, dtype=float)))
+
+
+def _nanargmin(a: np.ndarray) -> int:
+    """Index of the smallest non-NaN value (a has at least one); numpy's nanargmin is slow on
+    short arrays."""
+    return int(np.where(np.isnan(a), np.inf, a).argmin())
+
+
+def _nanargmax(a: np.ndarray) -> int:
+    return int(np.where(np.isnan(a), -np.inf, a).argmax())
 
 
 def _removal_stats(X: np.ndarray, y: np.ndarray, fit: _Fit, how: str, refit) -> np.ndarray:
@@ -349,7 +364,7 @@ def _select(Xc: np.ndarray, y: np.ndarray, removal: str, p_enter: float, p_remov
                 cands.append(dict(step=step, variable=c, score=s_, df=1, p=p_))
         if np.isnan(P).all():
             break
-        best = int(np.nanargmin(P))
+        best = _nanargmin(P)
         if not P[best] < p_enter:
             break
         new = out[best]
@@ -381,7 +396,7 @@ def _select(Xc: np.ndarray, y: np.ndarray, removal: str, p_enter: float, p_remov
             rp = _chi2_1(stats_)
             if np.isnan(rp).all():
                 break
-            worst = int(np.nanargmax(rp))
+            worst = _nanargmax(rp)
             if not rp[worst] > p_remove:
                 break
             gone = key[worst]
