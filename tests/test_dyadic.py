@@ -135,6 +135,7 @@ def test_stability_batch_equals_selection_stability_and_is_independent_of_n_jobs
 def test_the_worker_pool_leaves_joblib_parallel_working():
     """The batch uses joblib's own loky pool: joblib.Parallel runs after it in the same process."""
     df = known_answer_dyads(n=120)
+    dyadic.prestart(2)
     dyadic.start_stability(df, tables=("T10.7",), outcomes=("dropout",), n_boot=4, seed=1, n_jobs=2).result()
     res = logistic.selection_stability(df, "dropout", dyadic.candidates("T10.7"), n_boot=4, seed=1, n_jobs=2)
     assert res.variables["n_boot"].eq(4).all()

@@ -206,6 +206,23 @@ def _get(job):
     return job.result()
 
 
+def _warm():
+    import sklearn.linear_model  # noqa: F401  (the lasso)
+    import statsmodels.api  # noqa: F401  (the full-sample fit of each selection)
+
+    return True
+
+
+def prestart(n_jobs: int) -> None:
+    """Start the worker processes of :func:`start_stability` and let them import their libraries
+    while the chapter loads its data (nothing happens with ``n_jobs`` <= 1)."""
+    if n_jobs > 1:
+        from joblib.executor import get_memmapping_executor
+        pool = get_memmapping_executor(int(n_jobs))
+        for _ in range(int(n_jobs)):
+            pool.submit(_warm)
+
+
 def start_stability(data: pd.DataFrame, *, tables: Sequence[str] = tuple(LOGISTIC_MODELS),
                     outcomes: Sequence[str] = OUTCOMES, n_boot: int = 1000, seed: int = 0, n_jobs: int = 1,
                     removal: str = "lr", cluster: str | None = None, l1_cv: int = 5,
