@@ -1,4 +1,4 @@
-"""The ``wagk`` command: synth, check, run, compare, book.
+"""The ``wagk`` command: synth, calibrate, check, run, compare, book.
 
 A subcommand whose work does not exist yet says so and exits with status 2.
 """
@@ -21,6 +21,22 @@ def _synth(args) -> int:
         print("wagk synth: the synthetic-data generator does not exist yet (src/wagk/synth).", file=sys.stderr)
         return NOT_YET
     generate.main(seed=args.seed, out=args.out)
+    if args.report:
+        from wagk.synth import report
+
+        report.write(args.out, seeds=args.seeds)
+    return 0
+
+
+def _calibrate(args) -> int:
+    from wagk.synth import calibrate, generate
+
+    out = args.params or generate.PARAMS_JSON
+    kwargs = {} if args.rounds is None else {"rounds": args.rounds}
+    calibrate.run(seed=args.seed, progress=True, out=out, **kwargs)
+    print(f"wrote {out}")
+    if not args.no_generate:
+        generate.main(out=paths.SYNTHETIC, params_path=out)
     return 0
 
 
@@ -79,12 +95,23 @@ def _book(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wagk", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True, metavar="{synth,check,run,compare,book}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{synth,calibrate,check,run,compare,book}")
 
     s = sub.add_parser("synth", help="regenerate the synthetic dataset from the calibrated parameters")
     s.add_argument("--seed", type=int, default=None, help="random seed (default: the one in the parameter file)")
     s.add_argument("--out", type=Path, default=paths.SYNTHETIC, help="output folder (default: data/synthetic)")
+    s.add_argument("--report", action="store_true",
+                   help="also write the fidelity report (fidelity.csv, FIDELITY.md) into the output folder")
+    s.add_argument("--seeds", type=int, default=0, metavar="K",
+                   help="with --report: the spread of ten headline numbers over seeds 1..K (e.g. 20)")
     s.set_defaults(func=_synth)
+
+    k = sub.add_parser("calibrate", help="re-calibrate the synthetic-data generator to the published numbers")
+    k.add_argument("--rounds", type=int, default=None, help="calibration rounds (default: the module's)")
+    k.add_argument("--seed", type=int, default=None, help="calibration seed (default: the one in the parameter file)")
+    k.add_argument("--params", type=Path, default=None, help="parameter file to write (default: src/wagk/synth/params_v1.json)")
+    k.add_argument("--no-generate", action="store_true", help="do not regenerate data/synthetic afterwards")
+    k.set_defaults(func=_calibrate)
 
     k = sub.add_parser("check", help="validate a dataset against the data contract and print its funnel")
     k.add_argument("--data", type=Path, default=paths.SYNTHETIC, help="dataset folder (default: data/synthetic)")

@@ -35,11 +35,19 @@ def keyed_items(items: pd.DataFrame, scale: Scale) -> pd.DataFrame:
 
 def scale_score(items: pd.DataFrame, scale: Scale) -> pd.Series:
     """Mean of the answered items; missing when more than half of the items are missing."""
-    block = keyed_items(items, scale)
-    n_missing = block.isna().sum(axis=1)
-    score = block.mean(axis=1, skipna=True)
-    score[n_missing > scale.n_items / 2] = np.nan
-    return score.rename(scale.name)
+    missing = [i for i in scale.items if i not in items.columns]
+    if missing:
+        raise KeyError(f"scale {scale.name}: item columns {missing} not in the data")
+    block = items.loc[:, list(scale.items)].to_numpy(dtype=float, copy=True)
+    rev = np.array([i in scale.reversed for i in scale.items])
+    block[:, rev] = (ITEM_MIN + ITEM_MAX) - block[:, rev]
+    answered = ~np.isnan(block)
+    n_answered = answered.sum(axis=1)
+    total = np.where(answered, block, 0.0).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = total / n_answered
+    score[(scale.n_items - n_answered) > scale.n_items / 2] = np.nan
+    return pd.Series(score, index=items.index, name=scale.name)
 
 
 def score(items: pd.DataFrame, monitor: Monitor, perspective: str) -> pd.DataFrame:
