@@ -93,7 +93,8 @@ def show(frame, index=True, small=False):
         privacy.show(frame)
         return
     frame = frame.rename_axis(index=[None] * frame.index.nlevels, columns=[None] * frame.columns.nlevels)
-    styler = frame.style
+    styler = (frame.style.format(escape="html").format_index(escape="html", axis=0)
+              .format_index(escape="html", axis=1))
     if not index:
         styler = styler.hide(axis="index")
     attrs = 'class="table wagk-static"' + (' style="font-size:.8em"' if small else "")
