@@ -4,8 +4,9 @@ Not the compendium's synthetic dataset (that one is calibrated to the thesis, `w
 generator is deliberately simple and fast, so tests of the chapter-7 functions do not depend on
 the calibration. Each client has a latent alliance profile (trust, goals_restriction, bond,
 reactance) shared by the four questionnaires; every item loads on the factor(s) of its scale in
-the `sem_initial` monitor, items outside the monitor load weakly on one factor. Answers are
-rounded to 1-7 with a ceiling; 2% of the answers are missing at random. The outcomes of
+the `sem_initial` CFA model (negatively where the `as_reported` monitor reverses it), items
+outside that model load weakly on one factor. Answers are rounded to 1-7 with a ceiling; 2%
+of the answers are missing at random. The outcomes of
 "dataset II" (no_show, formal_action, dropout, early_help and the officer-reported rise in
 risk) are optional and depend on the latent profile.
 """
@@ -26,13 +27,13 @@ SCALES = codebook.SCALES
 
 
 def _loadings(perspective: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    mon = codebook.load_monitor("sem_initial")
+    model = codebook.load_cfa_model("sem_initial")
+    keys = codebook.load_monitor("as_reported")
     load: dict[str, np.ndarray] = {}
     for k, name in enumerate(SCALES):
-        sc = mon.scale(perspective, name)
-        for item in sc.items:
+        for item in model[name]:
             vec = load.setdefault(item, np.zeros(4))
-            sign = -1.0 if item in sc.reversed else 1.0
+            sign = -1.0 if item in keys.scale(perspective, name).reversed else 1.0
             vec[k] += sign * rng.uniform(0.55, 0.8) * (0.6 if vec.any() else 1.0)
     for item in codebook.questionnaire_items(perspective):
         if item == "grade" or item in load:

@@ -63,7 +63,18 @@ def factors_of(monitor: codebook.Monitor, perspective: str, scales=SCALES) -> di
 
 # ------------------------------------------------------------------------- the thesis's alpha steps
 
-def alpha_optimisation_table(samples: Samples, start: codebook.Monitor, final: codebook.Monitor,
+def keyed_scale(name: str, items, perspective: str, variants=("appendix1", "as_reported")) -> codebook.Scale:
+    """A scale of a CFA model (factor -> items, no reverse keys) with the reverse keys the
+    monitor variants give its items in that scale (e.g. item 17, md_05, reversed in
+    goals_restriction but not in reactance)."""
+    rev = set()
+    for v in variants:
+        sc = codebook.load_monitor(v).scale(perspective, name)
+        rev |= {i for i in items if i in sc.reversed}
+    return codebook.Scale(name, tuple(items), frozenset(rev))
+
+
+def alpha_optimisation_table(samples: Samples, start: Mapping[str, list[str]], final: codebook.Monitor,
                              scales=SCALES, min_items: int = 3) -> pd.DataFrame:
     """Alpha-if-item-deleted optimisation of each scale of ``start``, per dataset.
 
@@ -71,9 +82,11 @@ def alpha_optimisation_table(samples: Samples, start: codebook.Monitor, final: c
     ----------
     samples : dict
         ``{(perspective, wave): items}``.
-    start, final : Monitor
-        The scales before optimisation (the initial SEM model, ``sem_initial``) and after it
-        (the thesis's result, ``appendix1``).
+    start : dict
+        The scales before optimisation: the initial SEM model (factor -> items,
+        ``codebook.load_cfa_model("sem_initial")``); reverse keys from :func:`keyed_scale`.
+    final : Monitor
+        The scales after it (the thesis's result, ``appendix1``).
 
     Returns
     -------
@@ -93,7 +106,7 @@ def alpha_optimisation_table(samples: Samples, start: codebook.Monitor, final: c
     rows = []
     for (persp, wave), items in samples.items():
         for s in scales:
-            sc0, sc1 = start.scale(persp, s), final.scale(persp, s)
+            sc0, sc1 = keyed_scale(s, start[s], persp), final.scale(persp, s)
             steps = alpha_optimisation(scoring.keyed_items(items, sc0), min_items=min_items)
             dropped = [r for r in steps["removed"].tolist() if r]
             in_thesis = [i for i in sc0.items if i not in sc1.items]
@@ -123,7 +136,7 @@ def toughness_alpha_rows(samples: Samples, subscales: dict | None = None) -> pd.
     return pd.DataFrame(rows)
 
 
-def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_monitor: codebook.Monitor) -> pd.DataFrame:
+def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_model: Mapping[str, list[str]]) -> pd.DataFrame:
     """The ranges and counts the running text prints, from the computed rows of Tables 4-13.
 
     - S7.2d: smallest and largest alpha of trust, goals_restriction and bond over the four
@@ -160,7 +173,7 @@ def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_monitor: codebook.
         add("S7.2h", "7.2", "sample", "convergent_r_wai_dri", "Max", r.max(), "correlation")
     if ("client", 2) in samples:
         items = samples[("client", 2)]
-        cols = list(dict.fromkeys(i for s in SCALES for i in sem_monitor.scale("client", s).items))
+        cols = list(dict.fromkeys(i for s in SCALES for i in sem_model[s]))
         out.append(dict(ref="SB1-2.2a", section="B1-2.2", perspective="client", wave="2", analysis="frequency",
                         variable="cases_complete_sem", group="", statistic="count",
                         value=float(items[cols].notna().all(axis=1).sum())))
