@@ -121,6 +121,17 @@ def r2(x):
     return layout.fmt(x, 2, leading_zero=False)
 
 
+def label(variable):
+    """'client w1 trust' for client1_trust."""
+    who, scale = variable.split("_", 1)
+    return f"{'client' if who.startswith('client') else 'officer'} w{who[-1]} {SHORT[scale].lower()}"
+
+
+def labels(joined, sep="+"):
+    """Readable list of "+"-joined predictors; '(none)' for an empty selection."""
+    return ", ".join(label(v) for v in joined.split(sep)) if joined else "(none)"
+
+
 tables_dir = Path(results_dir) / "tables"
 tables_dir.mkdir(parents=True, exist_ok=True)
 glue("ch10-n-dyads-w1", int(len(dyadic.dyads_at(data, 1))), display=False)
@@ -170,15 +181,24 @@ def dyad_scatter(ax, x, y, lim=(1, 7)):
     ax.set_aspect("equal")
 
 
+def panels(xlabel, ylabel):
+    """Four panels, one per scale, in the thesis's 2 x 2 arrangement."""
+    fig, axes = plt.subplots(2, 2, figsize=(6.8, 6.8), sharex=True, sharey=True)
+    for ax, s in zip(axes.flat, codebook.SCALES):
+        ax.set_title(SHORT[s], fontsize=10)
+    for ax in axes[1]:
+        ax.set_xlabel(xlabel)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    return fig, axes.flat
+
+
 def agreement_figure(wave):
     client, po = sc[("client", wave)], sc[("po", wave)]
     ids = client.index.intersection(po.index)
-    fig, axes = plt.subplots(1, 4, figsize=(12, 3.4), sharex=True, sharey=True)
+    fig, axes = panels("client", "officer")
     for ax, s in zip(axes, codebook.SCALES):
         dyad_scatter(ax, client.loc[ids, s], po.loc[ids, s])
-        ax.set_title(SHORT[s], fontsize=10)
-        ax.set_xlabel("client")
-    axes[0].set_ylabel("officer")
     fig.tight_layout()
     plt.show()
 
@@ -201,42 +221,50 @@ agreement_figure(2)
 
 
 # %% tags=["hide-input"]
-def difference_table(rows, ref, wave):
+def difference_tables(rows, ref, wave):
+    """Table 10.2 or 10.3 in two parts: the groups with the paired test, and the differences."""
     r = rows[(rows["ref"] == ref) & (rows["wave"] == str(wave))]
     wide = r.set_index(["perspective", "analysis", "variable", "statistic"])["value"]
 
     def get(p, a, v, s):
         return wide.get((p, a, v, s), np.nan)
 
-    out = []
+    groups_, diffs = [], []
     for v in SCALES:
         p = get("dyad", "paired_ttest", v, "p")
-        row = {
+        groups_.append({
             ("", "scale"): SHORT[v],
             ("Client", "n"): layout.count(get("client", "descriptives", v, "n")),
-            ("Client", "M (SD)"): layout.m_sd(get("client", "descriptives", v, "M"), get("client", "descriptives", v, "SD"))
-            + layout.stars(p),
+            ("Client", "M (SD)"): layout.m_sd(get("client", "descriptives", v, "M"),
+                                              get("client", "descriptives", v, "SD")) + layout.stars(p),
             ("Officer", "n"): layout.count(get("po", "descriptives", v, "n")),
             ("Officer", "M (SD)"): layout.m_sd(get("po", "descriptives", v, "M"), get("po", "descriptives", v, "SD")),
-            ("Paired t-test", "t (df)"): f"{layout.fmt(get('dyad', 'paired_ttest', v, 't'))} "
-                                         f"({layout.count(get('dyad', 'paired_ttest', v, 'df'))})",
+            ("Paired t-test", "t"): layout.fmt(get("dyad", "paired_ttest", v, "t")),
+            ("Paired t-test", "df"): layout.count(get("dyad", "paired_ttest", v, "df")),
+            ("Paired t-test", "p"): layout.p_text(p),
             ("Paired t-test", "d"): layout.fmt(get("dyad", "paired_ttest", v, "d")),
-        }
+        })
+        row = {("", "scale"): SHORT[v]}
         for kind, label in (("abs_diff", "Absolute difference"), ("rel_diff", "Relative difference")):
             row[(label, "M (SD)")] = layout.m_sd(get("dyad", kind, v, "M"), get("dyad", kind, v, "SD"))
             for s in ("Mdn", "Min", "Max"):
                 row[(label, s)] = layout.fmt(get("dyad", kind, v, s))
-        out.append(row)
-    frame = pd.DataFrame(out)
-    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
-    return frame
+        diffs.append(row)
+    out = []
+    for part in (groups_, diffs):
+        frame = pd.DataFrame(part)
+        frame.columns = pd.MultiIndex.from_tuples(frame.columns)
+        out.append(frame)
+    return out
 
 
-show(difference_table(rows_dy, "T10.2", 1), index=False, small=True)
-display(Markdown("Table 10.2, wave 1. Stars on the client mean: paired t-test of client against officer, "
-                 "*p < .05, **p < .01, ***p < .001. Relative difference: client minus officer."))
-show(difference_table(rows_dy, "T10.3", 2), index=False, small=True)
-display(Markdown("Table 10.3, wave 2 (as Table 10.2)."))
+for ref, wave in (("T10.2", 1), ("T10.3", 2)):
+    part1, part2 = difference_tables(rows_dy, ref, wave)
+    show(part1, index=False, small=True)
+    show(part2, index=False, small=True)
+    display(Markdown(f"Table {ref[1:]}, wave {wave}. Above: each group's mean over the dyads and the paired t-test "
+                     "of client against officer (stars on the client mean: *p < .05, **p < .01, ***p < .001). "
+                     "Below: the dyads' absolute and relative differences (client minus officer)."))
 pt = rows_dy[rows_dy["ref"].isin(["T10.2", "T10.3"]) & (rows_dy["analysis"] == "paired_ttest")]
 pt = pt.set_index(["wave", "variable", "statistic"])["value"]
 for w in ("1", "2"):
@@ -266,12 +294,9 @@ glue("ch10-r104-max", r2(r104.max()), display=False)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Absolute client-officer difference of the same dyad at wave 1 (horizontal) and wave 2 (vertical), per scale. On the dashed line the distance stayed the same.", "name": "fig-ch10-absdiff"}}
 both = dyadic.dyads_at(dyadic.dyads_at(data, 1), 2)
-fig, axes = plt.subplots(1, 4, figsize=(12, 3.4), sharex=True, sharey=True)
+fig, axes = panels("wave 1", "wave 2")
 for ax, s in zip(axes, codebook.SCALES):
     dyad_scatter(ax, both[f"abs1_{s}"], both[f"abs2_{s}"], lim=(0, 6))
-    ax.set_title(SHORT[s], fontsize=10)
-    ax.set_xlabel("wave 1")
-axes[0].set_ylabel("wave 2")
 fig.tight_layout()
 plt.show()
 
@@ -316,30 +341,39 @@ else:
     rows_out = privacy.ledger(run_recipes(outcomes.contra_reactance_recipes(), data))
 
 
-STAT_ORDER = ("n", "M", "SD", "r", "rs", "F", "df1", "df2", "df", "p", "eta2")
+def p_clause(p):
+    text = layout.p_text(p)
+    return "" if not text else (f"p < {text[1:]}" if text.startswith("<") else f"p = {text}")
 
 
-def stat_text(stat, value):
-    if pd.isna(value):
-        return ""
-    if stat in ("n", "df", "df1", "df2"):
-        return layout.count(value)
-    if stat == "p":
-        return layout.p_text(value)
-    return layout.fmt(value, 2, leading_zero=stat in ("M", "SD", "F"))
+def result_text(analysis, st):
+    """One running-text result as the thesis prints it, e.g. 'rS(203) = .19, p < .01'."""
+    def g(k):
+        return st.get(k, np.nan)
+
+    if analysis in ("spearman", "correlation"):
+        name, key = ("rS", "rs") if analysis == "spearman" else ("r", "r")
+        parts = [f"{name}({layout.count(g('df'))}) = {layout.fmt(g(key), leading_zero=False)}", p_clause(g("p"))]
+    elif analysis == "anova":
+        parts = [f"F({layout.count(g('df1'))}, {layout.count(g('df2'))}) = {layout.fmt(g('F'))}", p_clause(g("p")),
+                 f"eta2 = {layout.fmt(g('eta2'), leading_zero=False)}"]
+    elif "M" in st:
+        parts = [f"M = {layout.fmt(g('M'))}", f"SD = {layout.fmt(g('SD'))}"]
+    else:
+        parts = [f"n = {layout.count(g('n'))}"]
+    return ", ".join(p for p in parts if p)
 
 
 def text_results(rows, prefix):
-    """The running-text results of one section, one line per result, as the thesis reports them."""
+    """The running-text results of one section, one line per result."""
     r = rows[rows["ref"].str.startswith(prefix)]
-    if r.empty:
-        return r
-    wide = r.pivot_table(index=["ref", "wave", "analysis", "variable", "group"], columns="statistic", values="value",
-                         aggfunc="first", sort=False)
-    wide = wide[[c for c in STAT_ORDER if c in wide.columns]]
-    wide = wide.apply(lambda col: col.map(lambda v: stat_text(col.name, v)))
-    return wide.reset_index().rename(columns={"ref": "text", "variable": "score", "group": "with / by",
-                                              "rs": "rS", "eta2": "eta2"})
+    out = []
+    for (ref, wave, analysis, variable, group), g in r.groupby(["ref", "wave", "analysis", "variable", "group"],
+                                                               sort=False):
+        st = dict(zip(g["statistic"], g["value"]))
+        shown = "(suppressed)" if g["value"].isna().all() else result_text(analysis, st)
+        out.append({"text": ref, "wave": wave, "score": variable, "with / by": group, "result": shown})
+    return pd.DataFrame(out, columns=["text", "wave", "score", "with / by", "result"])
 
 
 if has_justice:
@@ -372,35 +406,29 @@ else:
 
 # %% tags=["hide-input"]
 def outcome_table(rows, ref):
+    """Tables 10.5 and 10.6 with the outcome groups as rows (M (SD) per scale) and the F test below each."""
     r = rows[rows["ref"] == ref]
     wide = r.set_index(["analysis", "variable", "group", "statistic"])["value"]
-    cols, heads = [], {}
+    out, index = [], []
     for o in outcomes.OUTCOMES:
-        for lv in (0, 1):
-            n = wide.get(("frequency", o, f"{o}={lv}", "n"), np.nan)
-            heads[(OUTCOME_NAMES[o], f"{lv} (n = {layout.count(n)})")] = (o, lv)
-        heads[(OUTCOME_NAMES[o], "F")] = (o, "F")
-    out = []
-    for v in SCALES:
-        row = {("", "scale"): SHORT[v]}
-        for key, (o, lv) in heads.items():
-            if lv == "F":
-                row[key] = layout.fmt(wide.get(("anova", v, o, "F"), np.nan)) + layout.stars(
-                    wide.get(("anova", v, o, "p"), np.nan), top=2)
-            else:
-                g = f"{o}={lv}"
-                row[key] = layout.m_sd(wide.get(("abs_diff", v, g, "M"), np.nan), wide.get(("abs_diff", v, g, "SD"), np.nan))
-        out.append(row)
-    frame = pd.DataFrame(out)
-    frame.columns = pd.MultiIndex.from_tuples(frame.columns)
-    return frame
+        for lv, word in ((0, "no"), (1, "yes")):
+            g = f"{o}={lv}"
+            n = wide.get(("frequency", o, g, "n"), np.nan)
+            out.append([layout.m_sd(wide.get(("abs_diff", v, g, "M"), np.nan), wide.get(("abs_diff", v, g, "SD"), np.nan))
+                        for v in SCALES])
+            index.append((OUTCOME_NAMES[o], f"{word} (n = {layout.count(n)})"))
+        out.append([layout.fmt(wide.get(("anova", v, o, "F"), np.nan))
+                     + layout.stars(wide.get(("anova", v, o, "p"), np.nan), top=2) for v in SCALES])
+        index.append((OUTCOME_NAMES[o], "F"))
+    return pd.DataFrame(out, index=pd.MultiIndex.from_tuples(index), columns=[SHORT[v] for v in SCALES])
 
 
 if has_outcomes:
-    show(outcome_table(rows_out, "T10.5"), index=False, small=True)
-    display(Markdown("Table 10.5, wave 1: absolute differences, M (SD), by outcome (0 = no, 1 = yes); "
-                     "F of the one-way ANOVA, *p < .05, **p < .01 (the thesis's legend stops at two stars)."))
-    show(outcome_table(rows_out, "T10.6"), index=False, small=True)
+    show(outcome_table(rows_out, "T10.5"), small=True)
+    display(Markdown("Table 10.5, wave 1: absolute differences, M (SD), by outcome; F of the one-way ANOVA of "
+                     "the two groups, *p < .05, **p < .01 (the thesis's legend stops at two stars). The n's count the "
+                     "dyads with the outcome and all five differences; means and tests use every dyad with the score."))
+    show(outcome_table(rows_out, "T10.6"), small=True)
     display(Markdown("Table 10.6, wave 2 (as Table 10.5)."))
     cnt = rows_out[rows_out["ref"].isin(["S10.2.5a", "S10.2.5g"]) & (rows_out["group"] == "")]
     cnt = cnt.set_index(["ref", "variable"])["value"]
@@ -522,12 +550,15 @@ if present:
     for t in outcomes.LOGISTIC_MODELS:
         for o in present:
             ms = logistic.method_sensitivity(data, o, dyadic.candidates(t))
-            sens.append({"table": t, "outcome": OUTCOME_NAMES[o],
-                         **{f"{m} removal": s or "(none)" for m, s in zip(ms["removal"], ms["selected"])},
+            sens.append({"table": t, "outcome": o, **dict(zip(ms["removal"], ms["selected"])),
                          "same": bool(ms["same"].iloc[0])})
     sens = pd.DataFrame(sens)
     sens.to_csv(tables_dir / "ch10_method_sensitivity.csv", index=False, lineterminator="\n")
-    show(sens, index=False, small=True)
+    shown = sens.assign(outcome=sens["outcome"].map(OUTCOME_NAMES))
+    for m, name in (("lr", "LR removal"), ("conditional", "conditional removal"), ("wald", "Wald removal")):
+        shown[name] = shown.pop(m).map(labels)
+    show(shown[["table", "outcome", "LR removal", "conditional removal", "Wald removal", "same"]], index=False,
+         small=True)
     glue("ch10-n-same", f"{int(sens['same'].sum())} of {len(sens)}", display=False)
 else:
     glue("ch10-n-same", "(pending)", display=False)
@@ -545,7 +576,7 @@ else:
 # count equally and in opposite directions, a constraint nobody tests (Edwards 1994). Polynomial
 # regression keeps both scores: the log-odds of an outcome are modelled as
 #
-# $$\text{logit}\,P = b_0 + b_1 X + b_2 Y + b_3 X^2 + b_4 XY + b_5 Y^2$$
+# logit P = b0 + b1·X + b2·Y + b3·X² + b4·X·Y + b5·Y²,
 #
 # with X the client's and Y the officer's score (both centred at the scale midpoint 4), and the
 # fitted surface is read along two lines (Edwards & Parry 1993; Humberg, Nestler & Back 2019):
@@ -593,22 +624,25 @@ else:
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Fitted probability of each outcome over the client's (horizontal) and the officer's (vertical) reactance score at wave 1, from the polynomial logistic regression. Solid line: agreement (X = Y); dotted: the line across it through the midpoint (X = -Y).", "name": "fig-ch10-surfaces"}}
 if surf is not None:
-    fig, axes = plt.subplots(1, len(present), figsize=(3.2 * len(present), 3.2), sharey=True)
-    axes = np.atleast_1d(axes)
-    for ax, o in zip(axes, present):
+    fig, axes = plt.subplots(2, 2, figsize=(6.8, 6.4), sharex=True, sharey=True)
+    levels = np.linspace(0, 1, 11)
+    for ax, o in zip(axes.flat, outcomes.OUTCOMES):
+        ax.set_title(OUTCOME_NAMES[o], fontsize=10)
+        ax.set_aspect("equal")
         m = surf[(surf["wave"] == 1) & (surf["scale"] == "reactance") & (surf["outcome"] == o)]
-        if m["status"].iloc[0] == "failed":
-            ax.text(0.5, 0.5, "not estimable", ha="center", transform=ax.transAxes)
+        if m.empty or m["status"].iloc[0] == "failed":
+            ax.text(0.5, 0.5, "not estimable" if len(m) else "no outcome", ha="center", transform=ax.transAxes)
             continue
         gx, gy, P = dyadic.surface_grid(m)
-        cs = ax.contourf(gx, gy, P, levels=np.linspace(0, 1, 11), cmap="viridis")
+        ax.contourf(gx, gy, P, levels=levels, cmap="viridis")
         ax.plot([1, 7], [1, 7], color="white", lw=1)
         ax.plot([1, 7], [7, 1], color="white", lw=1, ls=":")
-        ax.set_title(OUTCOME_NAMES[o], fontsize=10)
+    for ax in axes[1]:
         ax.set_xlabel("client")
-        ax.set_aspect("equal")
-    axes[0].set_ylabel("officer")
-    fig.colorbar(cs, ax=axes, shrink=0.8, label="P(outcome)")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("officer")
+    sm = plt.cm.ScalarMappable(cmap="viridis", norm=plt.Normalize(0, 1))
+    fig.colorbar(sm, ax=axes, shrink=0.7, label="P(outcome)")
     plt.show()
 else:
     print("Pending: no outcomes.")
@@ -636,24 +670,23 @@ if batch is not None:
     glue("ch10-stab-median", layout.fmt(chosen["share"].median()) if len(chosen) else "-", display=False)
     glue("ch10-stab-n", int(len(chosen)), display=False)
     glue("ch10-stab-below", int((chosen["share"] < 0.5).sum()), display=False)
-    top = stab_models[stab_models["rank"] == 1].set_index(["table", "outcome"])
-    glue("ch10-top-median", layout.fmt(top["share"].median()), display=False)
+    same_set = stab_models[stab_models["is_full"]].set_index(["table", "outcome"])["share"]
+    glue("ch10-same-set-median", layout.fmt(same_set.median()), display=False)
     rows_s = []
     for (t, o), g in stab.groupby(["table", "outcome"], sort=False):
-        full = summary[(summary["table"] == t) & (summary["outcome"] == o)]["selected"].iloc[0]
         rows_s.append({"table": t, "outcome": OUTCOME_NAMES[o],
-                       "forward selection": " + ".join(f"{v} ({layout.fmt(s)})" for v, s in
-                                                       g.loc[g["in_full"], ["variable", "share"]].to_numpy())
+                       "forward selection (share of resamples)": ", ".join(
+                           f"{label(v)} ({layout.fmt(x)})" for v, x in g.loc[g["in_full"], ["variable", "share"]].to_numpy())
                        or "(none)",
-                       "same set in resamples": layout.fmt(top.loc[(t, o), "share"]) if (t, o) in top.index else "",
-                       "lasso keeps": " + ".join(g.loc[g["l1_selected"] == True, "variable"]) or "(none)"})  # noqa: E712
+                       "same set": layout.fmt(same_set.get((t, o), np.nan)),
+                       "lasso keeps": labels("+".join(g.loc[g["l1_selected"] == True, "variable"]))})  # noqa: E712
     show(pd.DataFrame(rows_s), index=False, small=True)
-    display(Markdown(f"Forward selection on all cases, each predictor with the share of {n_boot} bootstrap resamples "
-                     "that selected it; the share of resamples that selected exactly the same set; the predictors "
-                     "the lasso keeps (non-zero coefficients)."))
+    display(Markdown(f"Forward selection on all cases, each predictor with the share of the {n_boot} bootstrap "
+                     "resamples that selected it; the share of resamples that selected exactly the same set; the "
+                     "predictors the lasso keeps (non-zero coefficients)."))
 else:
     stab = None
-    for key in ("ch10-nboot", "ch10-stab-median", "ch10-stab-n", "ch10-stab-below", "ch10-top-median"):
+    for key in ("ch10-nboot", "ch10-stab-median", "ch10-stab-n", "ch10-stab-below", "ch10-same-set-median"):
         glue(key, "(pending)", display=False)
     pending("no outcomes.")
 
@@ -662,25 +695,24 @@ else:
 # forward selection chose on all cases were selected in a median share of
 # {glue:text}`ch10-stab-median` of the resamples; {glue:text}`ch10-stab-below` of them in fewer
 # than half. The exact set chosen on all cases came back in a median share of
-# {glue:text}`ch10-top-median` of the resamples. The figure shows every candidate.
+# {glue:text}`ch10-same-set-median` of the resamples. The figure shows every candidate.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Share of bootstrap resamples in which the forward selection chose each candidate (colour and number), per model. A frame marks the predictors chosen on all cases; a dot those the lasso keeps. Empty cells: not a candidate of that model.", "name": "fig-ch10-stability"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Percentage of bootstrap resamples in which the forward selection chose each candidate (colour and number), per model (outcome and table). A frame marks the predictors chosen on all cases; a dot those the lasso keeps. Empty cells: not a candidate of that model.", "name": "fig-ch10-stability"}}
 if stab is not None:
     order = dyadic.candidates("T10.9")
     cols = [(t, o) for t in outcomes.LOGISTIC_MODELS for o in present]
     M = stab.pivot_table(index="variable", columns=["table", "outcome"], values="share").reindex(index=order, columns=cols)
-    fig, ax = plt.subplots(figsize=(11, 6.2))
-    sns.heatmap(M, ax=ax, vmin=0, vmax=1, cmap="Blues", annot=True, fmt=".2f", annot_kws={"fontsize": 7},
-                cbar_kws={"label": "share of resamples", "shrink": 0.7}, linewidths=0.5, linecolor="white")
+    fig, ax = plt.subplots(figsize=(7.6, 8.4))
+    sns.heatmap(100 * M, ax=ax, vmin=0, vmax=100, cmap="Blues", annot=True, fmt=".0f", annot_kws={"fontsize": 8},
+                cbar_kws={"label": "% of resamples", "shrink": 0.6}, linewidths=0.5, linecolor="white")
     for _, r in stab.iterrows():
         i, j = order.index(r["variable"]), cols.index((r["table"], r["outcome"]))
         if r["in_full"]:
             ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, edgecolor="crimson", lw=1.8))
         if r["l1_selected"] == True:  # noqa: E712
-            ax.plot(j + 0.88, i + 0.2, marker="o", ms=3.5, color="darkorange")
-    ax.set_xticklabels([f"{t[1:]}\n{OUTCOME_NAMES[o]}" for t, o in cols], rotation=90, fontsize=8)
-    ax.set_yticklabels([f"{'client' if v.startswith('client') else 'officer'} w{v.split('_')[0][-1]} "
-                        f"{SHORT[v.split('_', 1)[1]].lower()}" for v in order], fontsize=8, rotation=0)
+            ax.plot(j + 0.85, i + 0.22, marker="o", ms=3.5, color="darkorange")
+    ax.set_xticklabels([f"{OUTCOME_NAMES[o]} ({t[1:]})" for t, o in cols], rotation=90, fontsize=8)
+    ax.set_yticklabels([label(v) for v in order], fontsize=8, rotation=0)
     ax.set_xlabel("")
     ax.set_ylabel("")
     fig.tight_layout()
@@ -731,7 +763,7 @@ glue("ch10-n-lost", int(len(excl)), display=False)
 # %% tags=["hide-input"]
 if len(summary):
     show(summary.drop(columns="status").assign(outcome=summary["outcome"].map(OUTCOME_NAMES),
-                                               selected=summary["selected"].replace("", "(none)"),
+                                               selected=summary["selected"].map(labels),
                                                R2=summary["R2"].map(r2)),
          index=False, small=True)
     summary.to_csv(tables_dir / "ch10_selected_predictors.csv", index=False, float_format="%.10g", lineterminator="\n")

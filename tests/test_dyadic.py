@@ -130,6 +130,13 @@ def test_stability_batch_equals_selection_stability_and_is_independent_of_n_jobs
     l1 = logistic.l1_logistic(df, "dropout", dyadic.candidates("T10.7"), seed=3, cv=5, n_cs=16, c_range=(1e-4, 10))
     np.testing.assert_allclose(got["l1_B_std"], l1["B_std"])
     assert got.set_index("variable").loc["client1_trust", "share"] > 0.9
+    # the set chosen on all cases is among the models, with its share of the resamples
+    m = m1[m1.outcome == "dropout"]
+    full = m[m.is_full]
+    assert len(full) == 1 and full["model"].iloc[0] == "+".join(got.loc[got.in_full, "variable"])
+    ref_share = ref.models.set_index("model")["share"].get(full["model"].iloc[0], 0.0)
+    assert full["share"].iloc[0] == pytest.approx(ref_share)
+    assert (m["rank"].dropna() <= 5).all() and m["rank"].dropna().is_monotonic_increasing
 
 
 def test_the_worker_pool_leaves_joblib_parallel_working():

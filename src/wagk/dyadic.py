@@ -159,8 +159,9 @@ class StabilityBatch:
         in_full`` (chosen by the forward selection on all cases), ``selected, share`` (of the
         ``n_boot`` resamples), ``share_positive, median_ExpB, n_boot, n_failed, l1_selected,
         l1_B_std, l1_ExpB, l1_C, n, n_events, note``.
-        models: the five most frequent selected sets per (table, outcome): ``table, outcome,
-        rank, model, count, share``.
+        models: per (table, outcome) the five most frequent selected sets and the set chosen
+        on all cases: ``table, outcome, rank`` (1 = most frequent; NaN for a set no resample
+        chose), ``model`` ("+"-joined in candidate order), ``count, share, is_full``.
         """
         if self._done is not None:
             return self._done
@@ -180,13 +181,17 @@ class StabilityBatch:
                              n_events=np.nan)
             v["note"] = note
             var_parts.append(v)
-            top = m.head(5).assign(table=table, outcome=o)
-            top.insert(0, "rank", np.arange(1, len(top) + 1))
-            model_parts.append(top)
+            # the five most frequent sets, and the set chosen on all cases (count 0 if never drawn)
+            full = "+".join(v.loc[v["in_full"], "variable"])
+            m = m.assign(rank=np.arange(1, len(m) + 1), is_full=m["model"] == full)
+            if not m["is_full"].any():
+                m = pd.concat([m, pd.DataFrame([dict(model=full, count=0, share=0.0, rank=np.nan, is_full=True)])],
+                              ignore_index=True)
+            model_parts.append(m[(m["rank"] <= 5) | m["is_full"]].assign(table=table, outcome=o))
         cols = ["table", "outcome", "variable", "in_full", "selected", "share", "share_positive", "median_ExpB",
                 "n_boot", "n_failed", "l1_selected", "l1_B_std", "l1_ExpB", "l1_C", "n", "n_events", "note"]
         variables = pd.concat(var_parts, ignore_index=True)[cols] if var_parts else pd.DataFrame(columns=cols)
-        mcols = ["table", "outcome", "rank", "model", "count", "share"]
+        mcols = ["table", "outcome", "rank", "model", "count", "share", "is_full"]
         models = pd.concat(model_parts, ignore_index=True)[mcols] if model_parts else pd.DataFrame(columns=mcols)
         self._done = (variables, models)
         return self._done
