@@ -20,7 +20,7 @@ audit      statcheck-style checks of the thesis's own printed statistics
 runner     executes the chapter notebooks (papermill) and records run_status.json
 book       builds the Jupyter Book: placeholders, computing pages, strict build
 report     the reproduction report's tables for the book (filterable HTML)
-sample     chapter 6's description of the sample, computed from a dataset
+sample     chapter 6: the description of the sample and its tests, computed from a dataset
 colophon   package versions, commit and data hashes of a build
 groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comparisons
 association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
@@ -29,6 +29,10 @@ rsa        response surface analysis of client-officer (dis)agreement
 privacy    real-data mode: small-cell suppression, no row-level output, binned scatterplots
 manifest   SHA-256 of every input and output of a run (build/results/manifest.json)
 testing    the malformed-data corpus and the canary dataset (test material made by code)
+background   background variables (background.yml), derived variables, the per-client analysis frame
+motivation   the SMS scored on four dimensions
+outcomes     no_show and formal_action from the officer's answers; the outcome tables of ch. 8-10
+perspective  chapters 8 and 9: alliance by background, experiences, problems and motivation
 """
 
 __version__ = "0.1.0"

@@ -195,3 +195,30 @@ def load_monitor(variant: str | None = None, path: Path | str = paths.MONITOR_YM
     for persp in PERSPECTIVES:
         mon.total(persp)  # raises on conflicting orientations
     return mon
+
+
+#: the instrument subscales of Appendix 1 Tables 10-13, in the order the tables print them
+SUBSCALES = ("wai_goal", "wai_task", "wai_bond", "dri_caring", "dri_trust", "dri_fairness", "dri_toughness")
+
+
+def load_subscales(path: Path | str = paths.SUBSCALES_YML) -> dict[str, Scale]:
+    """The WAI and DRI-R subscales (``data/codebook/subscales.yml``), name -> :class:`Scale`.
+
+    >>> sub = load_subscales()
+    >>> sub["dri_trust"].reversed
+    frozenset({'dri_31'})
+    """
+    spec = _read_monitor_yml(str(path))
+    known = set(load_items().index)
+    out = {}
+    for name, entries in spec["subscales"].items():
+        sc = _parse_scale(name, entries)
+        unknown = set(sc.items) - known
+        if unknown:
+            raise ValueError(f"{path}: subscale {name}: unknown items {sorted(unknown)}")
+        out[name] = sc
+    missing = set(SUBSCALES) - set(out)
+    if missing:
+        raise ValueError(f"{path}: subscales {sorted(missing)} not defined")
+    return {name: out[name] for name in SUBSCALES}
+
