@@ -1011,6 +1011,7 @@ def adjust_pvalues(p, method: str = "fdr_bh", *, column: str = "p",
 
 def anova_by_scales(data: pd.DataFrame, between: str, *, scales: Sequence[str] = SCALES,
                     extra: Sequence[str] = ("total",), cluster: str | None = None,
+                    cluster_methods: Sequence[str] = ("ols", "cr1", "mixedlm"),
                     welch: bool | str = False, descriptives: bool = True) -> pd.DataFrame:
     """The thesis's recipe for one background variable: MANOVA first, then per-scale tests.
 
@@ -1038,6 +1039,9 @@ def anova_by_scales(data: pd.DataFrame, between: str, *, scales: Sequence[str] =
         Columns absent from ``data`` are skipped with a note row.
     cluster : str, optional
         Cluster column (officer id) for the beyond-the-thesis comparison.
+    cluster_methods : sequence of {"ols", "cr1", "mixedlm"}
+        Passed to :func:`group_difference_clustered` (``("cr1",)`` when many variables are
+        screened and the mixed model's fitting time matters).
     welch : bool or "levene"
         Passed to :func:`ttest_ind`.
     descriptives : bool
@@ -1088,7 +1092,7 @@ def anova_by_scales(data: pd.DataFrame, between: str, *, scales: Sequence[str] =
                        status=OK, note="")
         parts.append(long(ds, ["analysis", "dv", "between", "term"], ["n", "M", "SD"]))
     if cluster:
-        cl = group_difference_clustered(data, dvs, between, cluster)
+        cl = group_difference_clustered(data, dvs, between, cluster, methods=cluster_methods)
         cl = cl.assign(analysis="clustered", term=cl["method"] + ":" + cl["term"])
         cl = long(cl, ["analysis", "dv", "between", "term"],
                   ["estimate", "SE", "statistic", "df1", "df2", "p", "n", "n_clusters", "icc"])
