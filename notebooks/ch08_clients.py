@@ -69,6 +69,7 @@ from myst_nb import glue
 
 from wagk import (background, compare, contract, layout, ledger, outcomes, paths, perspective, relations,
                   result_tables, scores)
+from wagk._recipes import missing_columns
 from wagk.privacy import Privacy
 from wagk.result_tables import LABELS, show
 
@@ -83,6 +84,8 @@ SCORES = list(relations.scores_of(PERSP))
 FACTOR_LABELS = {f.name: f.label for f in relations.factors(PERSP)}
 NAMES = {**FACTOR_LABELS, "po_age": "officer's age", **LABELS}  # names in the table of printed results
 rows = []  # the chapter's ledger rows (thesis keys)
+MISSING = missing_columns(perspective.client_background_recipes() + outcomes.client_outcome_recipes()
+                          + perspective.client_motivation_recipes(), data)
 
 
 def tbl(frame, **kw):
@@ -136,7 +139,7 @@ clus = relations.clustered_recipes(recipes, data)
 
 
 def text_table(ledger_rows, clustered):
-    return result_tables.printed_results(ledger_rows, clustered, NAMES, privacy)
+    return result_tables.printed_results(ledger_rows, clustered, NAMES, privacy, missing=MISSING)
 
 
 tbl(text_table(bg_rows, clus), index=False, small=True)

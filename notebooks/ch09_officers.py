@@ -62,6 +62,7 @@ from myst_nb import glue
 
 from wagk import (background, compare, contract, layout, ledger, outcomes, paths, perspective, relations,
                   result_tables, scores)
+from wagk._recipes import missing_columns
 from wagk.privacy import Privacy
 from wagk.result_tables import LABELS, show
 
@@ -76,6 +77,8 @@ SCORES = list(relations.scores_of(PERSP))
 FACTOR_LABELS = {f.name: f.label for f in relations.factors(PERSP)}
 NAMES = {**FACTOR_LABELS, "client_age_group": "client's age group", **LABELS}
 rows = []  # the chapter's ledger rows (thesis keys)
+MISSING = missing_columns(perspective.officer_background_recipes() + outcomes.officer_outcome_recipes()
+                          + perspective.officer_motivation_recipes(), data)
 
 
 def tbl(frame, **kw):
@@ -83,7 +86,7 @@ def tbl(frame, **kw):
 
 
 def text_table(ledger_rows, clustered):
-    return result_tables.printed_results(ledger_rows, clustered, NAMES, privacy)
+    return result_tables.printed_results(ledger_rows, clustered, NAMES, privacy, missing=MISSING)
 
 
 short = {s: relations.DV_LABELS[s] for s in SCORES}

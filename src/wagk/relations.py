@@ -421,13 +421,18 @@ def clustered_recipes(recipes, data: pd.DataFrame) -> pd.DataFrame:
         ``ref, section, wave, variable, group, n, n_min`` (the smallest group, for small-cell
         suppression), ``n_clusters, p, p_cr1, F_cr1, note``.
     """
-    from wagk._recipes import GroupTest, _grouped
+    from wagk._recipes import GroupTest, _grouped, needed_columns
 
     rows = []
     for rec in recipes:
         w = rec.where
         for t in rec.tests:
             if not isinstance(t, GroupTest) or not t.stats:
+                continue
+            gone = [c for c in needed_columns(t) if c not in data.columns]
+            if gone:
+                rows.append(dict(ref=w.ref, section=w.section, wave=w.wave, variable=t.variable, group=t.group,
+                                 note="the dataset has no " + ", ".join(gone)))
                 continue
             d = _grouped(data, t)
             if t.order:
@@ -453,7 +458,7 @@ def clustered_recipes(recipes, data: pd.DataFrame) -> pd.DataFrame:
 
 
 def icc_table(data: pd.DataFrame, perspective: str) -> pd.DataFrame:
-    """Share of each score's variance between officers, per wave: the one-way ANOVA estimator.
+    r"""Share of each score's variance between officers, per wave: the one-way ANOVA estimator.
 
     Notes
     -----

@@ -293,14 +293,17 @@ def show(frame: pd.DataFrame, privacy=None, index: bool = True, small: bool = Fa
 
 
 def printed_results(ledger_rows: pd.DataFrame, clustered: pd.DataFrame, labels: Mapping | None = None,
-                    privacy=None) -> pd.DataFrame:
+                    privacy=None, missing: Mapping | None = None) -> pd.DataFrame:
     """:func:`text_results` with the officer-clustered p of each group comparison beside it.
 
     ``clustered`` is :func:`wagk.relations.clustered_recipes` of the same recipes. In real-data
     mode (``privacy``) the group means of a comparison with a group under ``min_cell`` are not
-    shown.
+    shown. ``missing`` (ref -> columns the dataset lacks, :func:`wagk._recipes.missing_columns`)
+    turns a result that could not be computed into "pending: the dataset has no ...".
     """
     t = text_results(ledger_rows, labels)
+    for ref, cols in (missing or {}).items():
+        t.loc[t["ref"] == ref, ["groups", "test"]] = ["", "pending: the dataset has no " + ", ".join(cols)]
     c = clustered.drop_duplicates("ref").set_index("ref")
     t["p (clustered)"] = t["ref"].map(c["p_cr1"]).map(layout.p_text)
     if privacy is not None:
