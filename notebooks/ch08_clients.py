@@ -78,8 +78,14 @@ warnings.filterwarnings("ignore", category=pd.errors.PerformanceWarning)
 PERSP, CH = "client", "ch08"
 privacy = Privacy(real_data, min_cell=min_cell)
 study = contract.load_study(data_dir, real_data=real_data)
-handed = scores.load(results_dir, study=study)  # chapter 7's scale scores
+try:
+    handed = scores.load(results_dir, study=study)  # chapter 7's scale scores
+except FileNotFoundError:
+    handed = None
 data = background.analysis_frame(study, scores=handed)
+if handed is None:
+    display(Markdown(f"**Chapter 7's scores are not in `{Path(results_dir).name}`** (run chapter 7 first, as "
+                     "`wagk run` does): the scales were scored here with the codebook's monitor."))
 SCORES = list(relations.scores_of(PERSP))
 FACTOR_LABELS = {f.name: f.label for f in relations.factors(PERSP)}
 NAMES = {**FACTOR_LABELS, "po_age": "officer's age", **LABELS}  # names in the table of printed results
@@ -109,13 +115,22 @@ except ImportError:  # the descriptives module arrives with dataset I
 glue("ch08-n-w1", int(data["in_client_w1"].sum()), display=False)
 glue("ch08-n-w2", int(data["in_client_w2"].sum()), display=False)
 glue("ch08-n-change", int((data["in_client_w1"] & data["in_client_w2"]).sum()), display=False)
+
+
+def wave_scores(wave):
+    """The scores of every questionnaire of a wave (or the change) from the analysis frame."""
+    keep = data[f"in_{PERSP}_w1"] & data[f"in_{PERSP}_w2"] if wave == "diff" else data[f"in_{PERSP}_w{wave}"]
+    cols = [c for c in SCORES if f"{PERSP}{wave}_{c}" in data]
+    return data.loc[keep, [f"{PERSP}{wave}_{c}" for c in cols]].set_axis(cols, axis=1)
+
+
 if descriptives is None:
     display(Markdown("*Pending: the descriptives module (`wagk.descriptives`) is not part of this build.*"))
 else:
     for ref, section, wave, frame, caption in (
-            ("T8.1", "8.2.1", "1", handed.get(PERSP, 1), "Table 8.1 Clients' scores at the start (wave 1)"),
-            ("T8.2", "8.2.2", "2", handed.get(PERSP, 2), "Table 8.2 Clients' scores after six to nine months (wave 2)"),
-            ("T8.3", "8.2.3", "diff", handed.change(PERSP), "Table 8.3 Change between the waves (wave 2 minus wave 1)")):
+            ("T8.1", "8.2.1", "1", wave_scores("1"), "Table 8.1 Clients' scores at the start (wave 1)"),
+            ("T8.2", "8.2.2", "2", wave_scores("2"), "Table 8.2 Clients' scores after six to nine months (wave 2)"),
+            ("T8.3", "8.2.3", "diff", wave_scores("diff"), "Table 8.3 Change between the waves (wave 2 minus wave 1)")):
         d = descriptives.scale_descriptive_rows(frame, ref=ref, section=section, perspective=PERSP, wave=wave,
                                                 columns=[c for c in SCORES if c in frame.columns])
         d = privacy.ledger(d).drop(columns="suppressed")
@@ -280,13 +295,13 @@ tbl(result_tables.screen_grid(tests[tests["domain"] == "outcome"], SCORES, short
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Empirical model from the clients' perspective (Figure 8.1), drawn from the tests of this run: characteristics with at least one significant link to the alliance in black with the scales, direction and waves; grey without one.", "name": "fig-ch08-model"}}
 links = relations.model_links(tests)
 fig, ax = plt.subplots(figsize=(10, 7.2))
-relations.draw_model(ax, links, centre="Working alliance\naccording to the client\n(trust, goals and restriction,\nbond, reactance)",
+relations.draw_model(ax, links, centre="Working alliance\naccording to\nthe client",
                      factor_labels=FACTOR_LABELS)
 plt.show()
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Differences in the clients' alliance by outcome (Figure 8.2): scores whose ANOVA over the outcome has p < .05 in this run, with the sign of the negative group's mean minus the other group's; † not significant once officer clustering is taken into account.", "name": "fig-ch08-outcomes"}}
 overview = relations.outcome_overview(tests)
-fig, ax = plt.subplots(figsize=(8, 2.8))
+fig, ax = plt.subplots(figsize=(8, relations.overview_height(overview)))
 relations.draw_outcome_overview(ax, overview, outcome_labels={o: LABELS[o].split(" (")[0] for o in outcomes.OUTCOMES})
 plt.show()
 n_linked = int((links["status"] == "significant").sum())

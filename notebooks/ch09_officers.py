@@ -71,8 +71,14 @@ warnings.filterwarnings("ignore", category=pd.errors.PerformanceWarning)
 PERSP, CH = "po", "ch09"
 privacy = Privacy(real_data, min_cell=min_cell)
 study = contract.load_study(data_dir, real_data=real_data)
-handed = scores.load(results_dir, study=study)  # chapter 7's scale scores
+try:
+    handed = scores.load(results_dir, study=study)  # chapter 7's scale scores
+except FileNotFoundError:
+    handed = None
 data = background.analysis_frame(study, scores=handed)
+if handed is None:
+    display(Markdown(f"**Chapter 7's scores are not in `{Path(results_dir).name}`** (run chapter 7 first, as "
+                     "`wagk run` does): the scales were scored here with the codebook's monitor."))
 SCORES = list(relations.scores_of(PERSP))
 FACTOR_LABELS = {f.name: f.label for f in relations.factors(PERSP)}
 NAMES = {**FACTOR_LABELS, "client_age_group": "client's age group", **LABELS}
@@ -115,13 +121,22 @@ except ImportError:  # the descriptives module arrives with dataset I
 glue("ch09-n-w1", int(data["in_po_w1"].sum()), display=False)
 glue("ch09-n-w2", int(data["in_po_w2"].sum()), display=False)
 glue("ch09-n-change", int((data["in_po_w1"] & data["in_po_w2"]).sum()), display=False)
+
+
+def wave_scores(wave):
+    """The scores of every questionnaire of a wave (or the change) from the analysis frame."""
+    keep = data[f"in_{PERSP}_w1"] & data[f"in_{PERSP}_w2"] if wave == "diff" else data[f"in_{PERSP}_w{wave}"]
+    cols = [c for c in SCORES if f"{PERSP}{wave}_{c}" in data]
+    return data.loc[keep, [f"{PERSP}{wave}_{c}" for c in cols]].set_axis(cols, axis=1)
+
+
 if descriptives is None:
     display(Markdown("*Pending: the descriptives module (`wagk.descriptives`) is not part of this build.*"))
 else:
     for ref, section, wave, frame, caption in (
-            ("T9.1", "9.2.1", "1", handed.get(PERSP, 1), "Table 9.1 Officers' scores at the start (wave 1)"),
-            ("T9.2", "9.2.2", "2", handed.get(PERSP, 2), "Table 9.2 Officers' scores after six to nine months (wave 2)"),
-            ("T9.3", "9.2.3", "diff", handed.change(PERSP), "Table 9.3 Change between the waves (wave 2 minus wave 1)")):
+            ("T9.1", "9.2.1", "1", wave_scores("1"), "Table 9.1 Officers' scores at the start (wave 1)"),
+            ("T9.2", "9.2.2", "2", wave_scores("2"), "Table 9.2 Officers' scores after six to nine months (wave 2)"),
+            ("T9.3", "9.2.3", "diff", wave_scores("diff"), "Table 9.3 Change between the waves (wave 2 minus wave 1)")):
         d = descriptives.scale_descriptive_rows(frame, ref=ref, section=section, perspective=PERSP, wave=wave,
                                                 columns=[c for c in SCORES if c in frame.columns])
         d = privacy.ledger(d).drop(columns="suppressed")
@@ -243,13 +258,13 @@ glue("ch09-out-text", f"{int((ot['value'] < 0.05).sum())} of {len(ot)}", display
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Empirical model from the officers' perspective (Figure 9.1), drawn from the tests of this run: characteristics with at least one significant link to the officer's alliance in black with the scales, direction and waves; grey without one.", "name": "fig-ch09-model"}}
 links = relations.model_links(tests)
 fig, ax = plt.subplots(figsize=(10, 7.2))
-relations.draw_model(ax, links, centre="Working alliance\naccording to the officer\n(trust, goals and restriction,\nbond, reactance)",
+relations.draw_model(ax, links, centre="Working alliance\naccording to\nthe officer",
                      factor_labels=FACTOR_LABELS)
 plt.show()
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Differences in the officers' alliance by outcome (Figure 9.2): scores (scales, total and counter-reactance items) whose ANOVA over the outcome has p < .05 in this run, with the sign of the negative group's mean minus the other group's; † not significant once officer clustering is taken into account.", "name": "fig-ch09-outcomes"}}
 overview = relations.outcome_overview(tests)
-fig, ax = plt.subplots(figsize=(8, 3.4))
+fig, ax = plt.subplots(figsize=(8, relations.overview_height(overview)))
 relations.draw_outcome_overview(ax, overview, outcome_labels={o: LABELS[o].split(" (")[0] for o in outcomes.OUTCOMES})
 plt.show()
 glue("ch09-links", f"{int((links['status'] == 'significant').sum())} of {len(links)}", display=False)

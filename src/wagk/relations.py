@@ -515,25 +515,29 @@ def model_links(tests: pd.DataFrame, alpha: float = 0.05, scales_only: bool = Tr
 
     Returns one row per factor of the screen (outcomes included): ``domain, factor, status``
     (``significant``, ``not significant`` or ``pending``), ``links`` (text such as
-    "trust - (1); reactance + (1, 2)": score, direction where it has one, waves), ``n_links``,
+    "trust - (1); reactance + (1, 2)": score, direction where it has one, waves), ``short`` (the
+    same in the figure's codes, "T−(1) R+(1,2)", see :data:`SHORT`), ``n_links``,
     ``fdr_links`` (how many of those links also have p_fdr < alpha when :func:`adjust` ran).
     """
     keep = tests["dv"].isin(SCALES + ("total",)) if scales_only else tests["dv"] != "scales"
     rows = []
     for (domain, factor), g in tests.groupby(["domain", "factor"], sort=False):
         if (g["status"] == PENDING).all():
-            rows.append(dict(domain=domain, factor=factor, status=PENDING, links="", n_links=0, fdr_links=0,
+            rows.append(dict(domain=domain, factor=factor, status=PENDING, links="", short="", n_links=0, fdr_links=0,
                              note="; ".join(g["note"].dropna().unique())))
             continue
         sig = g[keep.reindex(g.index, fill_value=False) & (g["p"] < alpha)]
-        parts = []
+        parts, short = [], []
         for dv, h in sig.groupby("dv", sort=False):
             signs = {int(x) for x in h["direction"].dropna()}
-            mark = {1: " +", -1: " -"}.get(signs.pop(), "") if len(signs) == 1 else ""
+            sign = signs.pop() if len(signs) == 1 else 0
+            mark = {1: " +", -1: " -"}.get(sign, "")
             parts.append(f"{DV_LABELS.get(dv, dv)}{mark} ({', '.join('change' if w == 'diff' else w for w in h['wave'])})")
+            short.append(f"{SHORT.get(dv, dv)}{ {1: '+', -1: MINUS}.get(sign, '')}"
+                         f"({','.join(WAVE_MARK.get(w, w) for w in h['wave'])})")
         fdr = int((sig["p_fdr"] < alpha).sum()) if "p_fdr" in sig else 0
         rows.append(dict(domain=domain, factor=factor, status="significant" if parts else "not significant",
-                         links="; ".join(parts), n_links=len(sig), fdr_links=fdr, note=""))
+                         links="; ".join(parts), short=" ".join(short), n_links=len(sig), fdr_links=fdr, note=""))
     return pd.DataFrame(rows)
 
 
@@ -559,71 +563,88 @@ def outcome_overview(tests: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 
 _WAVE_NAMES = {"1": "wave 1", "2": "wave 2", "diff": "change"}
+#: codes of the empirical-model figures
+SHORT = {"trust": "T", "goals_restriction": "G", "bond": "B", "reactance": "R", "total": "Tot",
+         "cr23_says_cooperates": "CR1", "cr24_energy": "CR2", "cr25_extra_strict": "CR3"}
+WAVE_MARK = {"1": "1", "2": "2", "diff": "Δ"}
+MINUS = "−"
+MODEL_LEGEND = ("T trust, G goals and restriction, B bond, R reactance, Tot total; + / − direction "
+                "(higher score with more of the characteristic, or in its second group); (1) wave 1, (2) wave 2, "
+                "(Δ) change; grey: no test with p < .05")
 
 
 def draw_model(ax, links: pd.DataFrame, *, centre: str, factor_labels: dict | None = None,
                domains: dict | None = None) -> None:
     """Draw an empirical model (Figures 8.1, 9.1) from :func:`model_links`.
 
-    The alliance sits in the middle; each domain is a box around it listing its factors. A
-    factor with at least one link at p < .05 is printed in black with its links; a factor
-    without one in grey; a factor the dataset cannot test is marked "pending". A domain box is
-    joined to the alliance by a solid line when it holds a link, by a dotted line otherwise.
+    The alliance sits in the middle; the domains are boxes on either side listing their
+    factors, the outcomes a box below. A factor with at least one link at p < .05 is printed in
+    black followed by its links in the codes of :data:`SHORT` (score, direction, waves); a factor
+    without one in grey; a factor the dataset cannot test is marked "pending". A box is joined
+    to the alliance by a solid line when it holds a link, by a dotted grey line otherwise.
     """
     from matplotlib.patches import FancyBboxPatch
 
     factor_labels = factor_labels or {}
     domains = domains or DOMAINS
+    blue, grey = "#1f3b73", "#b0b0b0"
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.axis("off")
     order = [d for d in domains if d in set(links["domain"])]
-    outcome = [d for d in order if d == "outcome"]
     others = [d for d in order if d != "outcome"]
-    left, right = others[: (len(others) + 1) // 2], others[(len(others) + 1) // 2:]
-    cx, cy = 0.5, 0.5
-    box = FancyBboxPatch((cx - 0.1, cy - 0.08), 0.2, 0.16, boxstyle="round,pad=0.01", fc="#e8eef7", ec="#1f3b73")
-    ax.add_patch(box)
-    ax.text(cx, cy, centre, ha="center", va="center", fontsize=8, weight="bold", wrap=True)
+    half = (len(others) + 1) // 2
+    cx, cy, cw, ch = 0.5, 0.62, 0.15, 0.14
+    ax.add_patch(FancyBboxPatch((cx - cw / 2, cy - ch / 2), cw, ch, boxstyle="round,pad=0.01", fc="#e8eef7", ec=blue))
+    ax.text(cx, cy, centre, ha="center", va="center", fontsize=7, weight="bold")
 
-    def column(doms, x, width, anchor_x):
+    def lines_of(dom):
+        out = []
+        for r in links[links["domain"] == dom].itertuples():
+            name = factor_labels.get(r.factor, r.factor)
+            if r.status == "significant":
+                out.append((f"{name}: {r.short}", "black"))
+            elif r.status == PENDING:
+                out.append((f"{name}: pending", "#b05000"))
+            else:
+                out.append((name, "#9a9a9a"))
+        return out
+
+    def box(dom, x, top, width, height, anchor):
+        lines = lines_of(dom)
+        linked = (links.loc[links["domain"] == dom, "status"] == "significant").any()
+        ax.add_patch(FancyBboxPatch((x, top - height), width, height, boxstyle="round,pad=0.004", fc="white",
+                                    ec=blue if linked else grey))
+        ax.text(x + 0.006, top - 0.012, domains.get(dom, dom), fontsize=6.5, weight="bold", va="top")
+        step = (height - 0.035) / max(len(lines), 1)
+        for j, (text, colour) in enumerate(lines):
+            ax.text(x + 0.01, top - 0.035 - j * step, text, fontsize=5.4, color=colour, va="top")
+        ax.plot([anchor[0], anchor[1]], [anchor[2], anchor[3]], color=blue if linked else grey,
+                lw=1.1 if linked else 0.7, ls="-" if linked else ":")
+
+    for side, doms in (("left", others[:half]), ("right", others[half:])):
         if not doms:
-            return
-        h = 0.96 / len(doms)
-        for i, dom in enumerate(doms):
-            top = 0.98 - i * h
-            g = links[links["domain"] == dom]
-            lines = []
-            for r in g.itertuples():
-                name = factor_labels.get(r.factor, r.factor)
-                if r.status == "significant":
-                    lines.append((f"{name}: {r.links}", "black"))
-                elif r.status == PENDING:
-                    lines.append((f"{name}: pending", "#b05000"))
-                else:
-                    lines.append((f"{name}", "#9a9a9a"))
-            any_link = (g["status"] == "significant").any()
-            ax.add_patch(FancyBboxPatch((x, top - h + 0.015), width, h - 0.03, boxstyle="round,pad=0.005",
-                                        fc="white", ec="#1f3b73" if any_link else "#bbbbbb"))
-            ax.text(x + 0.008, top - 0.02, domains.get(dom, dom), fontsize=7, weight="bold", va="top")
-            step = min(0.028, (h - 0.06) / max(len(lines), 1))
-            for j, (text, colour) in enumerate(lines):
-                ax.text(x + 0.012, top - 0.05 - j * step, text, fontsize=5.6, color=colour, va="top")
-            mid = top - h / 2
-            ax.plot([anchor_x, cx + (-0.1 if anchor_x < cx else 0.1)], [mid, cy], color="#1f3b73" if any_link else "#bbbbbb",
-                    lw=1.2 if any_link else 0.8, ls="-" if any_link else ":")
+            continue
+        sizes = [len(links[links["domain"] == d]) + 1.6 for d in doms]
+        unit = (0.99 - 0.26 - 0.012 * (len(doms) - 1)) / sum(sizes)
+        top = 0.99
+        x = 0.0 if side == "left" else 0.6
+        for dom, size in zip(doms, sizes):
+            h = size * unit
+            edge = 0.4 if side == "left" else 0.6
+            centre_x = cx - cw / 2 if side == "left" else cx + cw / 2
+            box(dom, x, top, 0.395, h, (edge, centre_x, top - h / 2, cy))
+            top -= h + 0.012
+    if "outcome" in order:
+        n = len(links[links["domain"] == "outcome"])
+        box("outcome", 0.25, 0.235, 0.5, 0.04 + 0.03 * n, (cx, cx, 0.235, cy - ch / 2))
+    ax.text(0.0, 0.005, MODEL_LEGEND, fontsize=5.2, color="#444444", va="bottom", wrap=True)
 
-    column(left, 0.0, 0.36, 0.36)
-    column(right, 0.64, 0.36, 0.64)
-    if outcome:
-        g = links[links["domain"] == "outcome"]
-        any_link = (g["status"] == "significant").any()
-        text = "\n".join(f"{factor_labels.get(r.factor, r.factor)}: {r.links or ('pending' if r.status == PENDING else 'none')}"
-                         for r in g.itertuples())
-        ax.text(cx, 0.2, domains["outcome"] + "\n" + text, ha="center", va="top", fontsize=5.6,
-                bbox=dict(boxstyle="round", fc="white", ec="#1f3b73" if any_link else "#bbbbbb"))
-        ax.annotate("", xy=(cx, 0.21), xytext=(cx, cy - 0.08),
-                    arrowprops=dict(arrowstyle="->", color="#1f3b73" if any_link else "#bbbbbb"))
+
+def overview_height(overview: pd.DataFrame) -> float:
+    """A figure height (inches) for :func:`draw_outcome_overview` that fits its longest cell."""
+    longest = max([len(c) for c in overview.to_numpy().ravel() if c] + [1])
+    return 0.8 + len(overview) * max(0.7, 0.17 * longest)
 
 
 def draw_outcome_overview(ax, overview: pd.DataFrame, *, outcome_labels: dict | None = None,
