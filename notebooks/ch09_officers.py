@@ -183,7 +183,8 @@ for dom in ("officer", "client", "justice"):
 # %% tags=["hide-input"]
 app_rows = perspective.officer_appraisal_rows(data)
 rows.append(app_rows)
-for ref, caption in (("T9.4", "Table 9.4 The alliance, the difficulty of the client and the officer's competence at the start"),
+for ref, caption in (("T9.4", "Table 9.4 The alliance, the difficulty of the client and the officer's competence "
+                             "at the start"),
                      ("T9.5", "Table 9.5 The same after six to nine months")):
     display(Markdown(f"**{caption}**"))
     tbl(result_tables.correlation_grid(app_rows[app_rows["ref"] == ref], SCORES,
@@ -252,11 +253,12 @@ glue("ch09-out-text", f"{int((ot['value'] < 0.05).sum())} of {len(ot)}", display
 #
 # Figure 9.1 is the thesis's empirical model from the officers' side, Figure 9.2 its overview of
 # the alliance differences by outcome. Both are drawn from this page's tests: a characteristic is
-# linked to the alliance when at least one of its tests has p < .05 (scales and total; + and −
-# the direction where it has one, the waves in parentheses), grey when none has.
+# linked to the alliance when at least one of its tests has p < .05 (scales, total and
+# counter-reactance items; + and − the direction where it has one, the waves in parentheses),
+# grey when none has.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "Empirical model from the officers' perspective (Figure 9.1), drawn from the tests of this run: characteristics with at least one significant link to the officer's alliance in black with the scales, direction and waves; grey without one.", "name": "fig-ch09-model"}}
-links = relations.model_links(tests)
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "Empirical model from the officers' perspective (Figure 9.1), drawn from the tests of this run: characteristics with at least one significant link to the officer's alliance (scales, total or counter-reactance items) in black with the scales, direction and waves; grey without one.", "name": "fig-ch09-model"}}
+links = relations.model_links(tests, scales_only=False)
 fig, ax = plt.subplots(figsize=(10, 7.2))
 relations.draw_model(ax, links, centre="Working alliance\naccording to\nthe officer",
                      factor_labels=FACTOR_LABELS)

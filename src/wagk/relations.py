@@ -532,7 +532,8 @@ def model_links(tests: pd.DataFrame, alpha: float = 0.05, scales_only: bool = Tr
             signs = {int(x) for x in h["direction"].dropna()}
             sign = signs.pop() if len(signs) == 1 else 0
             mark = {1: " +", -1: " -"}.get(sign, "")
-            parts.append(f"{DV_LABELS.get(dv, dv)}{mark} ({', '.join('change' if w == 'diff' else w for w in h['wave'])})")
+            waves = ", ".join("change" if w == "diff" else w for w in h["wave"])
+            parts.append(f"{DV_LABELS.get(dv, dv)}{mark} ({waves})")
             short.append(f"{SHORT.get(dv, dv)}{ {1: '+', -1: MINUS}.get(sign, '')}"
                          f"({','.join(WAVE_MARK.get(w, w) for w in h['wave'])})")
         fdr = int((sig["p_fdr"] < alpha).sum()) if "p_fdr" in sig else 0
@@ -568,7 +569,8 @@ SHORT = {"trust": "T", "goals_restriction": "G", "bond": "B", "reactance": "R", 
          "cr23_says_cooperates": "CR1", "cr24_energy": "CR2", "cr25_extra_strict": "CR3"}
 WAVE_MARK = {"1": "1", "2": "2", "diff": "Δ"}
 MINUS = "−"
-MODEL_LEGEND = ("T trust, G goals and restriction, B bond, R reactance, Tot total; + / − direction "
+MODEL_LEGEND = ("T trust, G goals and restriction, B bond, R reactance, Tot total, CR1-CR3 counter-reactance "
+                "items; + / − direction "
                 "(higher score with more of the characteristic, or in its second group); (1) wave 1, (2) wave 2, "
                 "(Δ) change; grey: no test with p < .05")
 
