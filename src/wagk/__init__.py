@@ -33,6 +33,13 @@ background   background variables (background.yml), derived variables, the per-c
 motivation   the SMS scored on four dimensions
 outcomes     no_show and formal_action from the officer's answers; the outcome tables of ch. 8-10
 perspective  chapters 8 and 9: alliance by background, experiences, problems and motivation
+selection  the item selection of Appendix 1 (t-tests, correlations, criteria a-d, logistic step)
+measurement  chapter 7's alpha steps and beyond: omega, measurement invariance, ceiling effects
+diagrams   path diagrams of a factor model drawn from its specification (Figures 7.1, 7.2)
+layout     tables in the thesis's layout (r with stars, M (SD)) from ledger rows
+scores     the scale scores chapter 7 hands to chapters 8-10 (write, load)
+relations  chapters 8-9: every test the thesis ran (MANOVA first), officer clustering, FDR, figure inputs
+result_tables  chapters 8-10: display tables in the thesis's layout from ledger and test rows
 """
 
 __version__ = "0.1.0"
