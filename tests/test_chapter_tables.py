@@ -122,3 +122,19 @@ def test_logistic_tables_report_the_selected_predictors(frame_and_study):
     for r in res.values():
         assert set(r.selected) <= {p + s for p in ("client2_", "po2_")
                                    for s in ("trust", "goals_restriction", "bond", "reactance")}
+
+
+def test_recipes_on_a_frame_without_a_column_give_empty_rows_and_say_why(frame_and_study, rows):
+    """A dataset without a background variable: the same keys, empty values, and the reason."""
+    from wagk._recipes import missing_columns
+
+    data, _ = frame_and_study
+    less = data.drop(columns=["risc_category", "formal_action"])
+    got = pd.concat([perspective.chapter8_rows(less), perspective.chapter9_rows(less)], ignore_index=True)
+    full = rows[rows["ref"].str.match(r"^[ST][89]\.")]
+    assert set(map(tuple, got[ledger.KEY].to_numpy())) == set(map(tuple, full[ledger.KEY].to_numpy()))
+    assert got.loc[got["ref"] == "S8.4.1a", "value"].isna().all()
+    assert got.loc[got["ref"] == "S8.9.1b", "value"].isna().all()
+    assert got.loc[got["ref"] == "S8.4.1c", "value"].notna().any()
+    gone = missing_columns(perspective.client_background_recipes(), less)
+    assert gone["S8.4.1a"] == ["risc_category"] and "S8.4.1c" not in gone

@@ -39,6 +39,8 @@ diagrams   path diagrams of a factor model drawn from its specification (Figures
 layout     tables in the thesis's layout (r with stars, M (SD)) from ledger rows
 scores     the scale scores chapter 7 hands to chapters 8-10 (write, load)
 dyadic     chapter 10 beyond the thesis: response surfaces, selection stability beside the lasso, clustered agreement
+relations  chapters 8-9: every test the thesis ran (MANOVA first), officer clustering, FDR, figure inputs
+result_tables  chapters 8-10: display tables in the thesis's layout from ledger and test rows
 """
 
 __version__ = "0.1.0"

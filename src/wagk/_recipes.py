@@ -205,6 +205,41 @@ def chi_rows(data: pd.DataFrame, where: Where, t: ChiTest) -> list[dict]:
     return [where.row("chi2", t.variable, t.group, s, vals.get(s)) for s in t.stats]
 
 
+def needed_columns(t) -> tuple[str, ...]:
+    """The analysis-frame columns a test reads."""
+    if isinstance(t, GroupTest):
+        return (t.dv, t.by) + tuple(t.flags)
+    if isinstance(t, CorrTest):
+        return (t.x, t.y) + tuple(t.flags)
+    if isinstance(t, ChiTest):
+        return (t.row, t.col) + tuple(t.flags)
+    raise TypeError(f"unknown test {t!r}")
+
+
+def _absent_rows(where: Where, t) -> list[dict]:
+    """The rows a test would give, with empty values: the dataset lacks a column it needs (the
+    reproduction report counts them as not computed; :func:`missing_columns` says which)."""
+    if isinstance(t, GroupTest):
+        prefix = t.prefix or t.group
+        out = [where.row(t.desc_analysis, t.variable, f"{prefix}={lab}", s, np.nan) for lab in t.show
+               for s in t.desc_stats]
+        return out + [where.row(t.analysis, t.variable, t.group, s, np.nan) for s in t.stats]
+    if isinstance(t, CorrTest):
+        analysis = t.analysis or ("spearman" if t.method == "spearman" else "correlation")
+        return [where.row(analysis, t.variable, t.group, s, np.nan) for s in t.stats]
+    return [where.row("chi2", t.variable, t.group, s, np.nan) for s in t.stats]
+
+
+def missing_columns(recipes: list, data: pd.DataFrame) -> dict[str, list[str]]:
+    """ref -> the columns its tests need that ``data`` lacks (only refs with some missing)."""
+    out: dict[str, list[str]] = {}
+    for r in recipes:
+        gone = [c for t in r.tests for c in needed_columns(t) if c not in data.columns]
+        if gone:
+            out[r.where.ref] = list(dict.fromkeys(gone))
+    return out
+
+
 @dataclass
 class Recipe:
     """A published result: where + a list of tests."""
@@ -215,7 +250,9 @@ class Recipe:
     def rows(self, data: pd.DataFrame) -> list[dict]:
         out = []
         for t in self.tests:
-            if isinstance(t, GroupTest):
+            if any(c not in data.columns for c in needed_columns(t)):
+                out += _absent_rows(self.where, t)
+            elif isinstance(t, GroupTest):
                 out += group_rows(data, self.where, t)
             elif isinstance(t, CorrTest):
                 out += corr_rows(data, self.where, t)

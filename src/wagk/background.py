@@ -179,13 +179,23 @@ def experience_group(values: pd.Series) -> pd.Series:
 # the analysis frame
 # ------------------------------------------------------------------------------------------
 
-def _scores(study, perspective: str, wave: int, monitor, handed=None) -> pd.DataFrame:
-    if handed is not None:
-        sc = handed.get(perspective, wave)
-    else:
-        sc = scoring.score(study.questionnaire(perspective, wave), monitor, perspective)
+def _scores(study, perspective: str, wave: int, monitor) -> pd.DataFrame:
+    q = study.questionnaire(perspective, wave)
+    sc = scoring.score(q, monitor, perspective)
     cols = CLIENT_SCORES if perspective == "client" else PO_SCORES
     return sc[[c for c in cols if c in sc.columns]]
+
+
+def _handed_over(scores, perspective: str, wave: int, index: pd.Index) -> pd.DataFrame:
+    """Chapter 7's scores of one questionnaire, on the questionnaire's index."""
+    cols = CLIENT_SCORES if perspective == "client" else PO_SCORES
+    got = scores.get(perspective, wave)
+    got.index = got.index.astype(index.dtype)
+    extra = got.index.difference(index)
+    if len(extra):
+        raise ValueError(f"scores of {perspective} wave {wave} have {len(extra)} row(s) that are not in the "
+                         "dataset; chapter 7 ran on another dataset (rerun it: wagk run --chapters 7)")
+    return got.reindex(index)[[c for c in cols if c in got.columns]]
 
 
 def analysis_frame(study, monitor: codebook.Monitor | None = None, scores=None) -> pd.DataFrame:
@@ -200,8 +210,9 @@ def analysis_frame(study, monitor: codebook.Monitor | None = None, scores=None) 
         Scale definitions (default: the ``as_reported`` variant of chapters 8-10).
     scores : wagk.scores.Scores, optional
         The scale scores chapter 7 handed over (:func:`wagk.scores.load`). When given, the
-        score columns are taken from it instead of being computed again, so chapters 8-10 use
-        exactly chapter 7's scores; ``monitor`` must then be omitted or of the same variant.
+        frame takes the four questionnaires' scores from it instead of scoring again (and
+        ``monitor`` defaults to the monitor they were scored with), so chapters 8-10 use
+        exactly chapter 7's scores.
 
     Returns
     -------
@@ -210,10 +221,7 @@ def analysis_frame(study, monitor: codebook.Monitor | None = None, scores=None) 
     from wagk.outcomes import derive_outcomes  # local: outcomes imports this module
 
     if scores is not None:
-        if monitor is not None and monitor.variant != scores.variant:
-            raise ValueError(f"monitor variant {monitor.variant!r} differs from the variant of the "
-                             f"handed-over scores ({scores.variant!r})")
-        monitor = scores.monitor
+        monitor = monitor or scores.monitor
     monitor = monitor or codebook.load_monitor()
     clients = study.tables["clients"].set_index("client_id")
     frame = pd.DataFrame(index=clients.index.sort_values())
@@ -224,7 +232,7 @@ def analysis_frame(study, monitor: codebook.Monitor | None = None, scores=None) 
         for w in codebook.WAVES:
             q = study.questionnaire(persp, w)
             frame[f"in_{prefix}_w{w}"] = frame.index.isin(q.index)
-            s = _scores(study, persp, w, monitor, scores)
+            s = _scores(study, persp, w, monitor) if scores is None else _handed_over(scores, persp, w, q.index)
             sc[(prefix, w)] = s
             frame = frame.join(s.add_prefix(f"{prefix}{w}_"))
         ch = scoring.change_scores(sc[(prefix, 1)], sc[(prefix, 2)])

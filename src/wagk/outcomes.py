@@ -129,22 +129,18 @@ def outcome_split_rows(data: pd.DataFrame, where: Where, prefix: str, variables,
     rows = []
     sub = data[_mask(data, flags)]
     for o in outcomes:
-        if o not in sub:
-            continue
-        y = sub[o]
-        complete = sub[[prefix + v for v in listwise]].notna().all(axis=1) & y.notna()
-        for lv in (0, 1):
-            rows.append(where.row("frequency", o, f"{o}={lv}", "n", int((complete & (y == lv)).sum())))
+        if o not in sub:  # the dataset lacks what the outcome is derived from: empty rows
+            rows += [where.row("frequency", o, f"{o}={lv}", "n", np.nan) for lv in (0, 1)]
+        else:
+            y = sub[o]
+            complete = sub[[prefix + v for v in listwise]].notna().all(axis=1) & y.notna()
+            for lv in (0, 1):
+                rows.append(where.row("frequency", o, f"{o}={lv}", "n", int((complete & (y == lv)).sum())))
         for v in variables:
             t = GroupTest(dv=prefix + v, by=o, variable=v, group=test_group.format(o=o), levels=BINARY,
                           prefix=o, show=("0", "1"), desc_analysis=desc_analysis, flags=flags)
-            rows += _group_rows(data, where, t)
+            rows += Recipe(where, [t]).rows(data)
     return rows
-
-
-def _group_rows(data, where, t):
-    from wagk._recipes import group_rows
-    return group_rows(data, where, t)
 
 
 def _anova(dv, o, variable, flags, analysis="anova", group=None) -> GroupTest:
@@ -153,6 +149,8 @@ def _anova(dv, o, variable, flags, analysis="anova", group=None) -> GroupTest:
 
 
 def _count_rows(data, where, o, level, flags) -> list[dict]:
+    if o not in data.columns:  # the dataset lacks what the outcome is derived from
+        return [where.row("frequency", o, f"{o}={level}", "n", np.nan)]
     sub = data[_mask(data, flags)]
     return [where.row("frequency", o, f"{o}={level}", "n", int((sub[o] == level).sum()))]
 
