@@ -534,6 +534,7 @@ rel_show = pd.DataFrame({
 show(rel_show, index=False)
 rel.to_csv(Path(results_dir, "tables", "ch07_omega.csv"), index=False, float_format="%.10g", lineterminator="\n")
 gap = (rel["omega"] - rel["alpha"]).dropna()
+glue("ch07-omega-failed-max", f"{int(rel['boot_failed'].max())} of 1,000", display=False)
 glue("ch07-omega-gap-max", layout.fmt(gap.max(), 2, leading_zero=False), display=False)
 react = rel[rel["scale"] == "reactance"]
 glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False)} [{layout.fmt(lo, 2, leading_zero=False)}, "
@@ -543,7 +544,10 @@ glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False
 # %% [markdown]
 # Omega exceeds alpha by at most {glue:text}`ch07-omega-gap-max` here, so the judgement of the
 # scales does not change with the coefficient. The interval matters more than the point: the
-# clients' reactance scale has omega {glue:text}`ch07-omega-react-client` at waves 1 and 2.
+# clients' reactance scale has omega {glue:text}`ch07-omega-react-client` at waves 1 and 2. Where
+# many resamples are left out (their one-factor solution has a residual variance at zero, up to
+# {glue:text}`ch07-omega-failed-max` here), the interval describes the proper solutions only and
+# is then too narrow: a sign that one item nearly coincides with the factor in some samples.
 #
 # ### Measurement invariance
 #
