@@ -14,6 +14,7 @@ from scipy import stats
 
 from ch07_data import simulate_tables, write_study
 from wagk import codebook, contract, selection
+from wagk.association import correlation_table
 from wagk.groups import ttest_ind
 
 
@@ -95,6 +96,23 @@ def test_correlations_equal_scipy(with_outcomes):
     ref = stats.pearsonr(f["wai_04"], f["risk_increased"])
     assert row["statistic"] == pytest.approx(ref.statistic, abs=1e-12)
     assert row["p"] == pytest.approx(ref.pvalue, rel=1e-9) and row["n"] == len(f)
+
+
+def test_vectorised_correlations_equal_wagk_association(with_outcomes):
+    data = selection.datasets(samples_of(with_outcomes), selection.criteria(with_outcomes))
+    frame = data["diff_w2"]
+    items = [c for c in frame.columns if c.startswith(("wai", "dri", "md"))]
+    frame = frame.copy()
+    frame.loc[frame.index[:3], items[0]] = np.nan
+    ours = selection.correlations(frame, items, "grade").set_index("item")
+    ref = correlation_table(frame, items, ["grade"]).set_index("x")
+    np.testing.assert_allclose(ours["r"], ref["r"], atol=1e-12)
+    np.testing.assert_allclose(ours["p"], ref["p"], rtol=1e-9, atol=1e-15)
+    assert (ours["n"] == ref["n"]).all()
+    edge = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 2, 2, 2], "c": [1.0, np.nan, np.nan, 2], "y": [1.0, 3, 2, 4]})
+    e = selection.correlations(edge, ["a", "b", "c"], "y").set_index("item")
+    assert e.loc["a", "status"] == "ok" and np.isnan(e.loc["b", "r"]) and e.loc["c", "n"] == 2
+    assert e.loc["c", "note"] == "fewer than three complete pairs"
 
 
 def test_difference_datasets_are_client_minus_officer(with_outcomes):
