@@ -209,8 +209,11 @@ def table(ref):
 pca_rows = table("TB1.6")
 tab6 = pca_rows.assign(item=pca_rows["variable"].str.replace("item", "").astype(int),
                        dataset=pca_rows["perspective"].map(PERSP) + " w" + pca_rows["wave"])
-t6 = tab6.pivot_table(index=["group", "item"], columns="dataset", values="value", aggfunc="first")
-t6 = t6.reindex(list(codebook.SCALES), level=0).map(lambda v: layout.fmt(v, 3, leading_zero=False)).fillna("/")
+vals = tab6.set_index(["group", "item", "dataset"])["value"].unstack("dataset")
+present = tab6.assign(v=1.0).set_index(["group", "item", "dataset"])["v"].unstack("dataset").notna()
+t6 = vals.map(lambda v: layout.fmt(v, 3, leading_zero=False)).mask(~present, "/").mask(present & vals.isna(), layout.DASH)
+t6 = t6.reindex(list(codebook.SCALES), level=0)[[c for c in ("Clients w1", "Clients w2", "Officers w1", "Officers w2")
+                                                  if c in t6.columns]]
 t6.index = pd.MultiIndex.from_tuples([(SHORT[g], label(final.selection[i])) for g, i in t6.index])
 show(t6)
 
@@ -273,7 +276,8 @@ def fit_display(ref):
 
 
 show(fit_display("TB1.3"))
-problems = [f"{k}: {v.message}" for k, v in fits.items() if not v.converged]
+problems = [f"Table {k[0][4:]}, {DATASET_NAMES[(k[1], k[2])].lower()}, {k[3].replace('_', ' ')} model: "
+            f"{v.message.removeprefix('all: ')}" for k, v in fits.items() if not v.converged]
 if problems:
     display(Markdown("**Fits not used (did not converge or improper):**\n\n" + "\n".join(f"- {p}" for p in problems)))
 cfi3 = [v.cfi for k, v in fits.items() if k[0] == "TB1.3" and v.converged]
@@ -534,6 +538,7 @@ rel_show = pd.DataFrame({
 show(rel_show, index=False)
 rel.to_csv(Path(results_dir, "tables", "ch07_omega.csv"), index=False, float_format="%.10g", lineterminator="\n")
 gap = (rel["omega"] - rel["alpha"]).dropna()
+glue("ch07-omega-failed-max", f"{int(rel['boot_failed'].max())} of 1,000", display=False)
 glue("ch07-omega-gap-max", layout.fmt(gap.max(), 2, leading_zero=False), display=False)
 react = rel[rel["scale"] == "reactance"]
 glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False)} [{layout.fmt(lo, 2, leading_zero=False)}, "
@@ -543,7 +548,10 @@ glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False
 # %% [markdown]
 # Omega exceeds alpha by at most {glue:text}`ch07-omega-gap-max` here, so the judgement of the
 # scales does not change with the coefficient. The interval matters more than the point: the
-# clients' reactance scale has omega {glue:text}`ch07-omega-react-client` at waves 1 and 2.
+# clients' reactance scale has omega {glue:text}`ch07-omega-react-client` at waves 1 and 2. Where
+# many resamples are left out (their one-factor solution has a residual variance at zero, up to
+# {glue:text}`ch07-omega-failed-max` here), the interval describes the proper solutions only and
+# is then too narrow: a sign that one item nearly coincides with the factor in some samples.
 #
 # ### Measurement invariance
 #

@@ -122,9 +122,12 @@ def pca_solution(items: pd.DataFrame, monitor: codebook.Monitor, perspective: st
     """Varimax loadings of the monitor's items (raw, as answered; pairwise correlations), the
     components named after the scale they match (:func:`wagk.pca.pca_varimax` with the scales as
     targets: best total absolute loading of a scale's items, signed so that they sum to a positive
-    number). Returns items x scales."""
-    res = pca_varimax(items[pca_items(monitor, perspective)], n_components, missing="pairwise",
-                      target=pca_targets(monitor, perspective))
+    number). Returns items x scales; all empty when the PCA could not be computed (too few
+    cases, an item without variance: :class:`wagk.pca.PCAResult` ``ok`` False)."""
+    cols = pca_items(monitor, perspective)
+    res = pca_varimax(items[cols], n_components, missing="pairwise", target=pca_targets(monitor, perspective))
+    if not res.ok:
+        return pd.DataFrame(np.nan, index=pd.Index(cols, name="item"), columns=list(SCALES)[:n_components])
     return res.loadings[list(SCALES)[:n_components]]
 
 
