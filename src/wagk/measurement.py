@@ -144,7 +144,11 @@ def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_model: Mapping[str
     - S7.2f, S7.2g: smallest and largest absolute correlation between the scales and with the
       total, clients and officers, both waves (Tables 7 and 8);
     - S7.2h: most negative and most positive correlation with the WAI and DRI-R subscales
-      (Tables 10-13);
+      (Tables 10-13); SB1-4.3: the smallest absolute and the largest correlation of the client
+      tables (Tables 10 and 11);
+    - SB1-0: the share of variance the first four components explain in the orienting PCA over
+      the whole item pool of the clients at wave 2 (:func:`wagk.selection.item_pool`; varimax
+      does not change the joint share);
     - SB1-2.2a: clients at wave 2 with every item of the initial SEM model answered (the thesis
       searched its model on those complete cases), and the dataset's size.
 
@@ -171,6 +175,20 @@ def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_model: Mapping[str
     if len(r):
         add("S7.2h", "7.2", "sample", "convergent_r_wai_dri", "Min", r.min(), "correlation")
         add("S7.2h", "7.2", "sample", "convergent_r_wai_dri", "Max", r.max(), "correlation")
+    r = t[t["ref"].isin(["TB1.10", "TB1.11"]) & (t["statistic"] == "r")]["value"].dropna()
+    if len(r):
+        add("SB1-4.3", "B1-4.3", "client", "convergent_r_wai_dri", "Min", r.abs().min(), "correlation")
+        add("SB1-4.3", "B1-4.3", "client", "convergent_r_wai_dri", "Max", r.max(), "correlation")
+    if ("client", 2) in samples:
+        from wagk.pca import pca_varimax
+        from wagk.selection import item_pool
+
+        pool = [c for c in item_pool("client") if c in samples[("client", 2)].columns]
+        res = pca_varimax(samples[("client", 2)][pool], 4, missing="pairwise", rotate=False)
+        if res.ok:
+            out.append(dict(ref="SB1-0", section="B1-0", perspective="client", wave="2", analysis="pca_loading",
+                            variable="explained_variance", group="", statistic="percent",
+                            value=float(100 * res.explained["cumulative"].iloc[-1])))
     if ("client", 2) in samples:
         items = samples[("client", 2)]
         cols = list(dict.fromkeys(i for s in SCALES for i in sem_model[s]))
