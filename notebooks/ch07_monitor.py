@@ -248,7 +248,7 @@ glue("ch07-pca-total-max", expl["total"].max(), display=False)
 # on goals and restriction.
 #
 # ```{note}
-# The issue behind this chapter asked for semopy. The compendium fits its CFAs with its own
+# Why not semopy, the usual Python library for SEM? The compendium fits its CFAs with its own
 # `wagk.cfa` instead, because semopy's FIML is unusable here: on a 19-item model with 3% of the
 # answers missing it took 253 s and reported impossible fit statistics (CFI -0.30, RMSEA 0),
 # while listwise deletion would keep only about half of the clients. `wagk.cfa` computes FIML over
@@ -336,7 +336,9 @@ opt_show = opt.assign(
     alpha_final=opt["alpha_final"].map(lambda v: layout.fmt(v, 2, leading_zero=False)),
 )[["dataset", "scale", "k_start", "alpha_start", "dropped_by_data", "alpha_optimised", "dropped_in_thesis",
    "alpha_final"]]
-show(opt_show, index=False)
+opt_show.columns = ["dataset", "scale", "items", "alpha", "dropped by the data", "alpha after", "dropped in the thesis",
+                    "alpha, thesis's scale"]
+show(opt_show, index=False, small=True)
 glue("ch07-opt-agree", f"{int(opt['agrees'].sum())} of {len(opt)}", display=False)
 
 # %% [markdown]
@@ -345,7 +347,7 @@ glue("ch07-opt-agree", f"{int(opt['agrees'].sum())} of {len(opt)}", display=Fals
 # 17, 29) and the final one four; the appendix does not say at which step items 3 and 29 left.
 #
 # Footnote 44 compares reactance with the DRI-R's own negative scale, toughness (strak/punitief),
-# whose alphas were lower still:
+# which on the thesis's data was even less consistent than reactance. Its alphas here:
 
 # %% tags=["hide-input"]
 tough = measurement.toughness_alpha_rows(samples)
@@ -377,7 +379,7 @@ show(pd.DataFrame(var_rows).pivot(index="dataset", columns="variant", values=["i
 # and factor correlations of the final model at wave 1. A dashed arrow is a negative loading;
 # "(R)" marks the reverse-worded item 6, which enters the trust score as 8 - x.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for clients: factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-client-model"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for clients (the thesis's Figure 7.1): factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-client-model"}}
 FACTOR_LABELS = {"trust": "Trust\n(Vertrouwen)", "goals_restriction": "Goals and\nrestriction\n(Richting\nen Kader)",
                  "bond": "Bond\n(Binding)", "reactance": "Reactance\n(Stroefheid)"}
 
@@ -396,7 +398,7 @@ def draw(persp, key):
 
 draw("client", ("TB1.5", "client", 1, "with_reactance"))
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for officers: factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-officer-model"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for officers (the thesis's Figure 7.2): factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-officer-model"}}
 draw("po", ("TB1.5", "po", 1, "final"))
 
 # %% [markdown]
