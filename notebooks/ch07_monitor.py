@@ -445,6 +445,11 @@ for ref, persp in (("TB1.7", "client"), ("TB1.8", "po")):
     show(layout.triangle_table(table(ref), order, labels=SHORT))
 rs = pd.concat([table("TB1.7"), table("TB1.8")])
 rs = rs[rs["statistic"] == "r"]
+react = rs[(rs["group"] == "reactance") & rs["variable"].isin(["trust", "goals_restriction", "bond"])]["value"].dropna()
+glue("ch07-react-sign", "Reactance correlates negatively with each of the other three scales in all four datasets, "
+     "as a scale of friction should." if len(react) and (react < 0).all() else
+     f"Reactance correlates negatively with the other scales in {int((react < 0).sum())} of {len(react)} cases.",
+     display=False)
 for persp in ("client", "po"):
     v = rs[rs["perspective"] == persp]["value"].abs()
     glue(f"ch07-r-{persp}-range", f"{layout.fmt(v.min(), 2, leading_zero=False)} to {layout.fmt(v.max(), 2, leading_zero=False)}",
@@ -452,8 +457,7 @@ for persp in ("client", "po"):
 
 # %% [markdown]
 # The absolute correlations run from {glue:text}`ch07-r-client-range` for the clients and from
-# {glue:text}`ch07-r-po-range` for the officers. Reactance correlates negatively with the other
-# scales, as a scale of friction should.
+# {glue:text}`ch07-r-po-range` for the officers. {glue:text}`ch07-react-sign`
 #
 # Convergent validity with the grade (rapportcijfer, 1-10) the respondent gave the alliance:
 # Spearman's rS, since the grade is ordinal (Table 9; the table's note stops at two stars).
@@ -541,6 +545,17 @@ show(rel_show, index=False)
 rel.to_csv(Path(results_dir, "tables", "ch07_omega.csv"), index=False, float_format="%.10g", lineterminator="\n")
 gap = (rel["omega"] - rel["alpha"]).dropna()
 glue("ch07-omega-failed-max", f"{int(rel['boot_failed'].max())} of 1,000", display=False)
+
+
+def cotan(v):
+    """COTAN's band of a reliability: below .60, .60-.70, .70-.80, .80 and above."""
+    return sum(v >= b for b in (0.60, 0.70, 0.80)) if pd.notna(v) else None
+
+
+moved = [f"{SHORT[r.scale].lower()} ({DATASET_NAMES[(r.perspective, r.wave)].lower()})" for r in rel.itertuples()
+         if pd.notna(r.omega) and cotan(r.alpha) != cotan(r.omega)]
+glue("ch07-omega-cotan", "no scale moves to another COTAN band (.60, .70, .80) with omega" if not moved else
+     f"with omega, {len(moved)} scale(s) cross a COTAN limit (.60, .70 or .80): {', '.join(moved)}", display=False)
 glue("ch07-omega-gap-max", layout.fmt(gap.max(), 2, leading_zero=False), display=False)
 react = rel[rel["scale"] == "reactance"]
 glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False)} [{layout.fmt(lo, 2, leading_zero=False)}, "
@@ -548,8 +563,8 @@ glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False
      react[react["perspective"] == "client"][["omega", "omega_low", "omega_high"]].itertuples(index=False)), display=False)
 
 # %% [markdown]
-# Omega exceeds alpha by at most {glue:text}`ch07-omega-gap-max` here, so the judgement of the
-# scales does not change with the coefficient. The interval matters more than the point: the
+# Omega exceeds alpha by at most {glue:text}`ch07-omega-gap-max` here;
+# {glue:text}`ch07-omega-cotan`. The interval matters more than the point: the
 # clients' reactance scale has omega {glue:text}`ch07-omega-react-client` at waves 1 and 2. Where
 # many resamples are left out (their one-factor solution has a residual variance at zero, up to
 # {glue:text}`ch07-omega-failed-max` here), the interval describes the proper solutions only and
