@@ -525,9 +525,10 @@ glue("ch07-scores-variant", handover.variant, display=False)
 #
 # Cronbach's alpha is a lower bound of a scale's reliability that equals it only when all items
 # measure the common factor equally well. McDonald's omega takes the items' own loadings from a
-# one-factor model. Both are given per scale and dataset, with a 95% percentile bootstrap
-# interval for omega (1,000 resamples of the complete cases; a resample whose one-factor model
-# is improper is left out and counted).
+# one-factor model. Both are given per scale and dataset on the same complete cases (as SPSS
+# computes alpha), with a 95% percentile bootstrap interval for omega (1,000 resamples; a
+# resample whose one-factor model is improper or still moving after 500 iterations is left out
+# and counted).
 
 # %% tags=["hide-input"]
 rel = measurement.reliability_table(samples, final, seed=seed, n_boot=1000)
@@ -538,7 +539,6 @@ rel_show = pd.DataFrame({
     "omega [95% CI]": [f"{layout.fmt(o, 2, leading_zero=False)} [{layout.fmt(lo, 2, leading_zero=False)}, "
                        f"{layout.fmt(hi, 2, leading_zero=False)}]" if pd.notna(o) else "improper"
                        for o, lo, hi in zip(rel["omega"], rel["omega_low"], rel["omega_high"])],
-    "omega (FIML)": rel["omega_fiml"].map(lambda v: layout.fmt(v, 2, leading_zero=False) if pd.notna(v) else "improper"),
     "resamples left out": rel["boot_failed"],
 })
 show(rel_show, index=False)

@@ -53,7 +53,7 @@ def test_toughness_alpha_rows(samples):
 def test_reliability_table(samples):
     mon = codebook.load_monitor("appendix1")
     sub = {k: v for k, v in samples.items() if k == ("client", 1)}
-    t = measurement.reliability_table(sub, mon, seed=5, n_boot=200)
+    t = measurement.reliability_table(sub, mon, seed=5, n_boot=200, fiml=True)
     assert list(t.scale) == list(codebook.SCALES)
     for r in t.itertuples():
         keyed = scoring.keyed_items(samples[("client", 1)], mon.scale("client", r.scale))
@@ -61,8 +61,9 @@ def test_reliability_table(samples):
         assert r.n == len(keyed.dropna())
         assert r.omega_low <= r.omega <= r.omega_high
         assert 0 < r.omega_fiml < 1
-    again = measurement.reliability_table(sub, mon, seed=5, n_boot=200)
+    again = measurement.reliability_table(sub, mon, seed=5, n_boot=200, fiml=True)
     pd.testing.assert_frame_equal(t, again)
+    assert "omega_fiml" not in measurement.reliability_table(sub, mon, seed=5, n_boot=50).columns
 
 
 def test_shared_factors():
