@@ -248,7 +248,7 @@ glue("ch07-pca-total-max", expl["total"].max(), display=False)
 # on goals and restriction.
 #
 # ```{note}
-# The issue behind this chapter asked for semopy. The compendium fits its CFAs with its own
+# Why not semopy, the usual Python library for SEM? The compendium fits its CFAs with its own
 # `wagk.cfa` instead, because semopy's FIML is unusable here: on a 19-item model with 3% of the
 # answers missing it took 253 s and reported impossible fit statistics (CFI -0.30, RMSEA 0),
 # while listwise deletion would keep only about half of the clients. `wagk.cfa` computes FIML over
@@ -336,7 +336,9 @@ opt_show = opt.assign(
     alpha_final=opt["alpha_final"].map(lambda v: layout.fmt(v, 2, leading_zero=False)),
 )[["dataset", "scale", "k_start", "alpha_start", "dropped_by_data", "alpha_optimised", "dropped_in_thesis",
    "alpha_final"]]
-show(opt_show, index=False)
+opt_show.columns = ["dataset", "scale", "items", "alpha", "dropped by the data", "alpha after", "dropped in the thesis",
+                    "alpha, thesis's scale"]
+show(opt_show, index=False, small=True)
 glue("ch07-opt-agree", f"{int(opt['agrees'].sum())} of {len(opt)}", display=False)
 
 # %% [markdown]
@@ -345,7 +347,7 @@ glue("ch07-opt-agree", f"{int(opt['agrees'].sum())} of {len(opt)}", display=Fals
 # 17, 29) and the final one four; the appendix does not say at which step items 3 and 29 left.
 #
 # Footnote 44 compares reactance with the DRI-R's own negative scale, toughness (strak/punitief),
-# whose alphas were lower still:
+# which on the thesis's data was even less consistent than reactance. Its alphas here:
 
 # %% tags=["hide-input"]
 tough = measurement.toughness_alpha_rows(samples)
@@ -377,7 +379,7 @@ show(pd.DataFrame(var_rows).pivot(index="dataset", columns="variant", values=["i
 # and factor correlations of the final model at wave 1. A dashed arrow is a negative loading;
 # "(R)" marks the reverse-worded item 6, which enters the trust score as 8 - x.
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for clients: factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-client-model"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for clients (the thesis's Figure 7.1): factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-client-model"}}
 FACTOR_LABELS = {"trust": "Trust\n(Vertrouwen)", "goals_restriction": "Goals and\nrestriction\n(Richting\nen Kader)",
                  "bond": "Bond\n(Binding)", "reactance": "Reactance\n(Stroefheid)"}
 
@@ -396,7 +398,7 @@ def draw(persp, key):
 
 draw("client", ("TB1.5", "client", 1, "with_reactance"))
 
-# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for officers: factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-officer-model"}}
+# %% tags=["hide-input"] mystnb={"figure": {"caption": "The WA-GK model for officers (the thesis's Figure 7.2): factors, items and standardised estimates of the final CFA at wave 1 (FIML).", "name": "fig-ch07-officer-model"}}
 draw("po", ("TB1.5", "po", 1, "final"))
 
 # %% [markdown]
@@ -443,6 +445,11 @@ for ref, persp in (("TB1.7", "client"), ("TB1.8", "po")):
     show(layout.triangle_table(table(ref), order, labels=SHORT))
 rs = pd.concat([table("TB1.7"), table("TB1.8")])
 rs = rs[rs["statistic"] == "r"]
+react = rs[(rs["group"] == "reactance") & rs["variable"].isin(["trust", "goals_restriction", "bond"])]["value"].dropna()
+glue("ch07-react-sign", "Reactance correlates negatively with each of the other three scales in all four datasets, "
+     "as a scale of friction should." if len(react) and (react < 0).all() else
+     f"Reactance correlates negatively with the other scales in {int((react < 0).sum())} of {len(react)} cases.",
+     display=False)
 for persp in ("client", "po"):
     v = rs[rs["perspective"] == persp]["value"].abs()
     glue(f"ch07-r-{persp}-range", f"{layout.fmt(v.min(), 2, leading_zero=False)} to {layout.fmt(v.max(), 2, leading_zero=False)}",
@@ -450,8 +457,7 @@ for persp in ("client", "po"):
 
 # %% [markdown]
 # The absolute correlations run from {glue:text}`ch07-r-client-range` for the clients and from
-# {glue:text}`ch07-r-po-range` for the officers. Reactance correlates negatively with the other
-# scales, as a scale of friction should.
+# {glue:text}`ch07-r-po-range` for the officers. {glue:text}`ch07-react-sign`
 #
 # Convergent validity with the grade (rapportcijfer, 1-10) the respondent gave the alliance:
 # Spearman's rS, since the grade is ordinal (Table 9; the table's note stops at two stars).
@@ -519,9 +525,10 @@ glue("ch07-scores-variant", handover.variant, display=False)
 #
 # Cronbach's alpha is a lower bound of a scale's reliability that equals it only when all items
 # measure the common factor equally well. McDonald's omega takes the items' own loadings from a
-# one-factor model. Both are given per scale and dataset, with a 95% percentile bootstrap
-# interval for omega (1,000 resamples of the complete cases; a resample whose one-factor model
-# is improper is left out and counted).
+# one-factor model. Both are given per scale and dataset on the same complete cases (as SPSS
+# computes alpha), with a 95% percentile bootstrap interval for omega (1,000 resamples; a
+# resample whose one-factor model is improper or still moving after 500 iterations is left out
+# and counted).
 
 # %% tags=["hide-input"]
 rel = measurement.reliability_table(samples, final, seed=seed, n_boot=1000)
@@ -532,13 +539,23 @@ rel_show = pd.DataFrame({
     "omega [95% CI]": [f"{layout.fmt(o, 2, leading_zero=False)} [{layout.fmt(lo, 2, leading_zero=False)}, "
                        f"{layout.fmt(hi, 2, leading_zero=False)}]" if pd.notna(o) else "improper"
                        for o, lo, hi in zip(rel["omega"], rel["omega_low"], rel["omega_high"])],
-    "omega (FIML)": rel["omega_fiml"].map(lambda v: layout.fmt(v, 2, leading_zero=False) if pd.notna(v) else "improper"),
     "resamples left out": rel["boot_failed"],
 })
 show(rel_show, index=False)
 rel.to_csv(Path(results_dir, "tables", "ch07_omega.csv"), index=False, float_format="%.10g", lineterminator="\n")
 gap = (rel["omega"] - rel["alpha"]).dropna()
 glue("ch07-omega-failed-max", f"{int(rel['boot_failed'].max())} of 1,000", display=False)
+
+
+def cotan(v):
+    """COTAN's band of a reliability: below .60, .60-.70, .70-.80, .80 and above."""
+    return sum(v >= b for b in (0.60, 0.70, 0.80)) if pd.notna(v) else None
+
+
+moved = [f"{SHORT[r.scale].lower()} ({DATASET_NAMES[(r.perspective, r.wave)].lower()})" for r in rel.itertuples()
+         if pd.notna(r.omega) and cotan(r.alpha) != cotan(r.omega)]
+glue("ch07-omega-cotan", "no scale moves to another COTAN band (.60, .70, .80) with omega" if not moved else
+     f"with omega, {len(moved)} scale(s) cross a COTAN limit (.60, .70 or .80): {', '.join(moved)}", display=False)
 glue("ch07-omega-gap-max", layout.fmt(gap.max(), 2, leading_zero=False), display=False)
 react = rel[rel["scale"] == "reactance"]
 glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False)} [{layout.fmt(lo, 2, leading_zero=False)}, "
@@ -546,8 +563,8 @@ glue("ch07-omega-react-client", ", ".join(f"{layout.fmt(o, 2, leading_zero=False
      react[react["perspective"] == "client"][["omega", "omega_low", "omega_high"]].itertuples(index=False)), display=False)
 
 # %% [markdown]
-# Omega exceeds alpha by at most {glue:text}`ch07-omega-gap-max` here, so the judgement of the
-# scales does not change with the coefficient. The interval matters more than the point: the
+# Omega exceeds alpha by at most {glue:text}`ch07-omega-gap-max` here;
+# {glue:text}`ch07-omega-cotan`. The interval matters more than the point: the
 # clients' reactance scale has omega {glue:text}`ch07-omega-react-client` at waves 1 and 2. Where
 # many resamples are left out (their one-factor solution has a residual variance at zero, up to
 # {glue:text}`ch07-omega-failed-max` here), the interval describes the proper solutions only and

@@ -53,7 +53,7 @@ def test_toughness_alpha_rows(samples):
 def test_reliability_table(samples):
     mon = codebook.load_monitor("appendix1")
     sub = {k: v for k, v in samples.items() if k == ("client", 1)}
-    t = measurement.reliability_table(sub, mon, seed=5, n_boot=200)
+    t = measurement.reliability_table(sub, mon, seed=5, n_boot=200, fiml=True)
     assert list(t.scale) == list(codebook.SCALES)
     for r in t.itertuples():
         keyed = scoring.keyed_items(samples[("client", 1)], mon.scale("client", r.scale))
@@ -61,8 +61,9 @@ def test_reliability_table(samples):
         assert r.n == len(keyed.dropna())
         assert r.omega_low <= r.omega <= r.omega_high
         assert 0 < r.omega_fiml < 1
-    again = measurement.reliability_table(sub, mon, seed=5, n_boot=200)
+    again = measurement.reliability_table(sub, mon, seed=5, n_boot=200, fiml=True)
     pd.testing.assert_frame_equal(t, again)
+    assert "omega_fiml" not in measurement.reliability_table(sub, mon, seed=5, n_boot=50).columns
 
 
 def test_shared_factors():
@@ -127,6 +128,13 @@ def test_text_rows_summarise_the_table_rows(samples):
     assert got[("S7.2f", "Min")] == 0.23 and got[("S7.2f", "Max")] == 0.82
     assert got[("S7.2h", "Min")] == -0.41 and got[("S7.2h", "Max")] == 1.0
     assert "S7.2g" not in out["ref"].values
+    assert "SB1-4.3" not in out["ref"].values  # no client rows of Tables 10-11 given
+    pct = out[out["ref"] == "SB1-0"]["value"].iloc[0]
+    from wagk.pca import pca_varimax
+    from wagk.selection import item_pool
+    x = samples[("client", 2)][item_pool("client")]
+    r = x.corr().to_numpy()
+    assert pct == pytest.approx(100 * np.sort(np.linalg.eigvalsh(r))[-4:].sum() / len(r), abs=1e-9)
     sem = out[out["variable"] == "cases_complete_sem"]["value"].iloc[0]
     items = samples[("client", 2)]
     model = codebook.load_cfa_model("sem_initial")
