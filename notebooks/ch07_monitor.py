@@ -56,7 +56,7 @@ import pandas as pd
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from wagk import (codebook, compare, contract, diagrams, layout, ledger, measurement, monitor_tables,
+from wagk import (chapters, codebook, compare, contract, diagrams, layout, ledger, measurement, monitor_tables,
                   paths, scores, scoring, selection)
 from wagk.privacy import Privacy
 from wagk.reliability import cronbach_alpha
@@ -66,7 +66,8 @@ pd.set_option("display.max_colwidth", 80)
 
 privacy = Privacy(real_data, min_cell=min_cell)
 study = contract.load_study(data_dir, real_data=real_data)
-samples = monitor_tables.appendix1_samples(study)
+ch7 = chapters.chapter7(study)  # every analysis of the chapter's ledger (wagk.chapters); shown below
+samples = ch7.samples
 monitors = {v: codebook.load_monitor(v) for v in ("appendix1", "as_reported")}
 final, initial = monitors["appendix1"], codebook.load_cfa_model("sem_initial")
 items_meta = codebook.load_items()
@@ -101,7 +102,6 @@ def show(frame, index=True, small=False):
     display(HTML(styler.set_table_attributes(attrs).to_html()))
 
 
-rows = []  # the chapter's ledger rows (thesis keys)
 n_sample = {k: len(v) for k, v in samples.items()}
 for (p, w), n in n_sample.items():
     glue(f"ch07-n-{p}-w{w}", int(n), display=False)
@@ -145,8 +145,7 @@ show(overview, index=False)
 # was found; a step without its variables is shown as *pending*, never guessed.
 
 # %% tags=["hide-input"]
-crit = selection.criteria(study)
-sel = selection.select(samples, crit)
+sel = ch7.selection
 STEP_NAMES = {"step1": "Step 1: significant relations", "step2": "Step 2: criteria a-d",
               "step3": "Step 3: logistic regression"}
 status = selection.status_table(sel)
@@ -156,7 +155,6 @@ counts = sel.counts()
 glue("ch07-sel-pool", int(len(sel.items)), display=False)
 glue("ch07-sel-step1", "pending" if counts["step1"] is None else str(counts["step1"]), display=False)
 glue("ch07-sel-status2", sel.status["step2"].split(":")[0], display=False)
-rows.append(selection.ledger_rows(sel))
 
 # %% [markdown]
 # The pool holds {glue:text}`ch07-sel-pool` items (the thesis counts 65; the codebook lists every
@@ -197,9 +195,8 @@ tests_out.to_csv(tables_dir / "ch07_selection_tests.csv", index=False, float_for
 # item that is not part of that scale for that perspective, as in the thesis.
 
 # %% tags=["hide-input"]
-fits = {}
-a1 = monitor_tables.appendix1_rows(study, fits=fits)  # Appendix 1 Tables 3-13, ledger rows
-rows.append(a1)
+fits = ch7.fits  # each CFA fitted once
+a1 = ch7.appendix1  # Appendix 1 Tables 3-13, ledger rows
 
 
 def table(ref):
@@ -350,8 +347,7 @@ glue("ch07-opt-agree", f"{int(opt['agrees'].sum())} of {len(opt)}", display=Fals
 # which on the thesis's data was even less consistent than reactance. Its alphas here:
 
 # %% tags=["hide-input"]
-tough = measurement.toughness_alpha_rows(samples)
-rows.append(tough)
+tough = ch7.toughness
 tt = tough.assign(dataset=[DATASET_NAMES[(p, int(w))] for p, w in zip(tough["perspective"], tough["wave"])])
 show(tt.set_index("dataset")[["value"]].rename(columns={"value": "alpha, DRI-R toughness"})
      .map(lambda v: layout.fmt(v, 2, leading_zero=False)))
@@ -499,8 +495,8 @@ for ref, (persp, wave) in (("TB1.10", ("client", 1)), ("TB1.11", ("client", 2)),
 # `wagk.scores.load(results_dir, study=study)` scores the study with it.
 
 # %% tags=["hide-input"]
-handover = monitors["as_reported"]
-all_scores = scores.score_study(study, handover)
+handover = monitors[chapters.HANDOVER_VARIANT]
+all_scores = chapters.handover_scores(study)
 scores.write(results_dir, all_scores, handover, data_dir=str(data_dir), row_level=not real_data)
 desc = []
 for (p, w), frame in all_scores.items():
@@ -666,8 +662,7 @@ glue("ch07-ceiling-max", f"{100 * ceil['at_7'].max():.0f}%", display=False)
 # `src/wagk/tolerances.yml`:
 
 # %% tags=["hide-input"]
-rows.append(measurement.text_rows(a1, samples, initial))
-chapter_rows = ledger.check(pd.concat([r for r in rows if len(r)], ignore_index=True), "chapter 7")
+chapter_rows = ledger.check(ch7.rows(), "chapter 7")
 chapter_rows = ledger.check(privacy.ledger(chapter_rows), "chapter 7")
 ledger.write(chapter_rows, paths.ledger_dir(results_dir) / "ch07.csv")
 report = compare.compare(chapter_rows)

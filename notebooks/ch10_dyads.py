@@ -62,9 +62,8 @@ import seaborn as sns
 from IPython.display import HTML, Markdown, display
 from myst_nb import glue
 
-from wagk import (association, background, codebook, contract, dyadic, dyads, groups, layout, ledger, logistic,
+from wagk import (association, background, chapters, codebook, contract, dyadic, groups, layout, ledger, logistic,
                   outcomes, paths, scores)
-from wagk._recipes import run as run_recipes
 from wagk.privacy import Privacy, row_level
 
 warnings.filterwarnings("ignore", category=FutureWarning)
@@ -87,16 +86,12 @@ OUTCOME_NAMES = {"no_show": "Late / no-show", "formal_action": "Formal action", 
 TABLE_WAVES = {"T10.7": "wave 1", "T10.8": "wave 2", "T10.9": "waves 1 and 2"}
 
 
-def varies(column) -> bool:
-    return column in data.columns and data[column].dropna().nunique() == 2
-
-
-present = [o for o in outcomes.OUTCOMES if varies(o)]
-has_outcomes = len(present) == len(outcomes.OUTCOMES)
-has_justice = {"risc_score", "detention_history"} <= set(data.columns)
+present = chapters.outcomes_present(data)
 
 # the bootstrap runs in worker processes while the rest of the chapter computes
 batch = dyadic.start_stability(data, outcomes=present, n_boot=n_boot, seed=seed, n_jobs=n_jobs) if present else None
+ch10 = chapters.chapter10(study, data, handed)  # every analysis of the chapter's ledger (wagk.chapters); shown below
+has_outcomes, has_justice = ch10.has_outcomes, ch10.has_justice
 
 
 def show(frame, index=True, small=False):
@@ -149,7 +144,7 @@ glue("ch10-n-dyads-both", int(len(dyadic.dyads_at(dyadic.dyads_at(data, 1), 2)))
 # dyads of each wave (Pearson r, pairwise: each scale uses the dyads with both scores).
 
 # %% tags=["hide-input"]
-rows_dy = privacy.ledger(dyads.chapter10_rows(study, scores=handed))
+rows_dy = privacy.ledger(ch10.dyads)
 t101 = rows_dy[rows_dy["ref"] == "T10.1"]
 show(layout.coefficient_table(t101, row="variable", col="wave", row_order=SCALES, labels=SCALE_NAMES)
      .rename(columns={"1": "Wave 1", "2": "Wave 2"}))
@@ -334,11 +329,11 @@ def suppress_small_outcome_groups(rows):
 
 
 if has_outcomes and has_justice:
-    pre = suppress_small_outcome_groups(outcomes.dyad_outcome_rows(data, logistic_models_too=False))
+    pre = suppress_small_outcome_groups(ch10.outcomes)
     rows_out = privacy.ledger(pre.drop(columns="suppressed"))
     rows_out["suppressed"] |= pre["suppressed"].to_numpy()
 else:
-    rows_out = privacy.ledger(run_recipes(outcomes.contra_reactance_recipes(), data))
+    rows_out = privacy.ledger(ch10.outcomes)
 
 
 def p_clause(p):
@@ -486,10 +481,9 @@ display(Markdown("Officer's counter-reactance item (rows) with the client's scal
 # parentheses is the standard error of B, as the thesis prints it; R2 is Nagelkerke's.
 
 # %% tags=["hide-input"]
-fits = {}
+fits = ch10.fits  # each model fitted once
 if present:
-    fits = {t: outcomes.logistic_models(data, t, outcomes=present) for t in outcomes.LOGISTIC_MODELS}
-    rows_log = privacy.ledger(outcomes.logistic_rows(data, fits=fits))
+    rows_log = privacy.ledger(ch10.logistic)
 else:
     rows_log = pd.DataFrame(columns=ledger.COLUMNS + ["suppressed"])
 
