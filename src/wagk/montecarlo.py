@@ -91,7 +91,7 @@ def dataset(seed: int) -> dict:
     from wagk.synth import extend
 
     params, bg = _params()
-    return extend.generate_all(seed, params=params, bg_params=bg, exact=False)
+    return extend.generate_all(seed, params=params, bg_params=bg, exact=False, integers=False)
 
 
 def selections(rows: pd.DataFrame) -> dict:
@@ -319,11 +319,12 @@ class _quiet:
 # files
 # ------------------------------------------------------------------------------------------
 
-def write(mc: MonteCarlo, out: Path | str = OUT) -> Path:
+def write(mc: MonteCarlo, out: Path | str = OUT, raw: bool = True) -> Path:
     """Write ``summary.csv`` (:func:`summarise`), ``selections.csv`` (:func:`selection_shares`),
     ``replicates.npz`` (``seeds`` and ``values``, replicates x keys) with ``replicate_keys.csv``
     (the key of each column), ``selections_by_replicate.csv``, ``errors.csv``
-    and ``run.json`` (:attr:`MonteCarlo.info`) to ``out``."""
+    and ``run.json`` (:attr:`MonteCarlo.info`) to ``out``; ``raw=False`` leaves out the
+    replicates' values (``replicates.npz``, ``replicate_keys.csv``), which are large."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     fmt = dict(index=False, float_format="%.10g", lineterminator="\n")
@@ -331,8 +332,9 @@ def write(mc: MonteCarlo, out: Path | str = OUT) -> Path:
     selection_shares(mc).to_csv(out / "selections.csv", **fmt)
     mc.selections.to_csv(out / "selections_by_replicate.csv", **fmt)
     mc.errors.to_csv(out / "errors.csv", **fmt)
-    np.savez_compressed(out / "replicates.npz", seeds=mc.seeds, values=mc.values)
-    mc.keys.to_csv(out / "replicate_keys.csv", **fmt)
+    if raw:
+        np.savez_compressed(out / "replicates.npz", seeds=mc.seeds, values=mc.values)
+        mc.keys.to_csv(out / "replicate_keys.csv", **fmt)
     (out / "run.json").write_text(json.dumps(mc.info, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return out
 

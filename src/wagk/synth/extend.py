@@ -263,8 +263,8 @@ class _State:
         spec = self.design["variables"][var]
         gen = rng(self.seed, var)
         idx, cell, codes = design_states(var, spec, L, self.flags, gen, return_cells=True)
-        targets = self.moment_targets(var, codes)
-        if targets and self.exact:
+        targets = self.moment_targets(var, codes) if self.exact else []
+        if targets:
             idx = moments.refine(idx, targets, cell, gen, n_states=len(codes) + 1)
         vals = np.full(self.n, np.nan)
         for s_, code in enumerate(codes, start=1):
@@ -640,7 +640,7 @@ def _addiction_items(st: _State, score: np.ndarray) -> pd.DataFrame:
 
 
 def extend(sim, params: dict | None = None, design: dict | None = None, seed: int | None = None,
-           exact: bool = True) -> dict[str, pd.DataFrame]:
+           exact: bool = True, integers: bool = True) -> dict[str, pd.DataFrame]:
     """The seven tables of the data contract for a simulated study (module docstring).
 
     ``exact=False`` is for Monte Carlo studies of sampling variability (as
@@ -649,13 +649,17 @@ def extend(sim, params: dict | None = None, design: dict | None = None, seed: in
     exchanged to meet the calibrated sample moments (:func:`moments.refine`), so the correlations
     and moments vary from sample to sample around their calibrated values. Who has a value and
     how many have each level (the design's counts) stay fixed.
+
+    ``integers=False`` leaves the added columns float (NaN for missing) instead of turning the
+    whole-numbered ones into ``Int64`` for writing: for tables used in memory
+    (:func:`wagk.contract.from_tables` reads both alike).
     """
     from threadpoolctl import threadpool_limits
     with threadpool_limits(1):
-        return _extend(sim, params, design, seed, exact)
+        return _extend(sim, params, design, seed, exact, integers)
 
 
-def _extend(sim, params, design, seed, exact=True) -> dict[str, pd.DataFrame]:
+def _extend(sim, params, design, seed, exact=True, integers=True) -> dict[str, pd.DataFrame]:
     params = params or load_params()
     design = design or load_design()
     seed = int(params["seed"] if seed is None else seed)
@@ -689,10 +693,11 @@ def _extend(sim, params, design, seed, exact=True) -> dict[str, pd.DataFrame]:
         st.discrete(var)
     sms = _sms_items(st, sms_lat, tables)
     outcome_items = _outcome_items(st)
-    return assemble(st, tables, officers, rs, sms, outcome_items)
+    return assemble(st, tables, officers, rs, sms, outcome_items, integers)
 
 
-def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: dict, outcome_items: pd.DataFrame) -> dict:
+def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: dict, outcome_items: pd.DataFrame,
+             integers: bool = True) -> dict:
     ids = st.pop.ids
     val = {k: pd.Series(v, index=ids) for k, v in st.values.items()}
     out = {}
@@ -735,7 +740,7 @@ def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: di
     for name, frame in out.items():
         key = "po_id" if name == "officers" else "client_id"
         frame = frame.sort_values(key, kind="mergesort").reset_index(drop=True)
-        for c in frame.columns:
+        for c in frame.columns if integers else ():
             if c in ("client_id", "po_id"):
                 continue
             if pd.api.types.is_float_dtype(frame[c]) and np.all(np.isnan(frame[c]) | (frame[c] == np.round(frame[c]))):
@@ -764,11 +769,12 @@ def write(tables: dict[str, pd.DataFrame], out: Path | str) -> list[Path]:
 
 
 def generate_all(seed: int | None = None, params: dict | None = None, bg_params: dict | None = None,
-                 exact: bool | None = None) -> dict:
+                 exact: bool | None = None, integers: bool = True) -> dict:
     """Both stages: the item-level study (:func:`wagk.synth.generate.simulate`) and this stage.
     ``seed`` (default: each stage's calibration seed) is used by both; ``exact=False`` draws
     both stages without exact sample moments (Monte Carlo; default: each stage's own default)."""
     from wagk.synth import generate
 
     sim = generate.simulate(params or generate.load_params(), seed, exact=exact)
-    return extend(sim, bg_params or load_params(), seed=seed, exact=True if exact is None else exact)
+    return extend(sim, bg_params or load_params(), seed=seed, exact=True if exact is None else exact,
+                  integers=integers)
