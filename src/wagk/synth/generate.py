@@ -109,16 +109,18 @@ def _sms_scores(params: dict, eta: dict, rng_sms: np.random.Generator) -> dict:
 
 def latent_scores(params: dict, z_raw: np.ndarray, u_raw: dict, officers: dict) -> dict:
     """Factor scores per context from the whitened normals ``z_raw`` (joint layout), the raw
-    officer effects and each context's officer per client: joint correlation, officer share,
-    then the g-and-h tails."""
+    officer effects and each context's officer per client: standardised components correlated
+    between contexts (:func:`wagk.synth.model.cross_correlation`), mixed within a context by
+    Phi^(1/2), the officer share, then the g-and-h tails. A context's factor correlations move only
+    its own scores."""
     lat = params["latent"]
-    sigma = model.joint_correlation(lat)
-    z = z_raw @ np.linalg.cholesky(sigma).T
+    zeta = z_raw @ np.linalg.cholesky(model.cross_correlation(lat)).T
     lay = model.layout()
     out = {}
     for k, officer in officers.items():
         p = model.PERSPECTIVE[k]
-        ind = z[:, [i for i, (kk, _) in enumerate(lay) if kk == k]]
+        root = model.sqrtm(model.nearest_correlation(np.asarray(lat["phi"][k], float)))
+        ind = zeta[:, [i for i, (kk, _) in enumerate(lay) if kk == k]] @ root
         phi_u = model.nearest_correlation(np.asarray(lat["phi"]["c1" if p == "client" else "p1"], float))
         u = u_raw[p] @ np.linalg.cholesky(phi_u).T
         icc = float(lat["officer_icc"][p])
