@@ -106,3 +106,25 @@ def test_category_ceiling_for_two_star_legends():
     report = compare.compare(ledger(p_r=0.03), PUB, capped)  # a lower category stays lower
     row = report[(report.ref == "T3") & (report.statistic == "p") & (report.variable == "trust")]
     assert row.verdict.item() == "outside"
+
+
+@pytest.mark.parametrize("value, printed, cats", [
+    (0.01, ".01", {"**", "*"}),          # .005 <= p < .015
+    (0.04, ".04", {"*"}),
+    (0.05, ".05", {"*", "n.s."}),        # .045 <= p < .055
+    (0.001, ".001", {"***", "**"}),      # .0005 <= p < .0015
+    (0.03, "0,03", {"*"}),
+    (0.01, "", {"*"}),                   # no printed text: the value's own category
+])
+def test_rounded_p_covers_every_p_that_rounds_to_it(value, printed, cats):
+    assert compare.rounded_categories(value, printed) == cats
+
+
+def test_rounded_p_in_a_report():
+    """A printed p = .01 (a p of .005 to .015: ** or *) agrees with .007 and .03, not with .0004 or .2."""
+    pub = PUB.copy()
+    pub.loc[(pub.variable == "bond") & (pub.statistic == "p"), ["value", "printed"]] = [0.01, ".01"]
+    for p, verdict in ((0.007, "within"), (0.03, "within"), (0.0004, "outside"), (0.2, "outside")):
+        rep = compare.compare(ledger(p_bond=p), pub)
+        row = rep[(rep.variable == "bond") & (rep.statistic == "p")]
+        assert row.verdict.item() == verdict, p

@@ -399,6 +399,16 @@ def test_anova_by_scales_runs_the_thesis_recipe():
     assert set(desc.term) == {"g=0", "g=1"} and set(desc.statistic) == {"n", "M", "SD"}
 
 
+def test_anova_by_scales_passes_the_cluster_methods_on():
+    df = scores(n=120, k=3, seed=21)
+    out = G.anova_by_scales(df, "g", cluster="po_id", cluster_methods=("cr1",), descriptives=False)
+    cl = out[out.analysis == "clustered"]
+    assert set(cl.term.str.split(":").str[0]) == {"cr1"}
+    ref = G.group_difference_clustered(df, "bond", "g", "po_id", methods=("cr1",))
+    p = cl[(cl.dv == "bond") & (cl.term == "cr1:omnibus") & (cl.statistic == "p")].value.iloc[0]
+    assert p == pytest.approx(ref.loc[ref.term == "omnibus", "p"].iloc[0], rel=1e-12)
+
+
 def test_anova_by_scales_notes_a_missing_extra_score():
     df = scores(n=60, seed=20).drop(columns="total")
     out = G.anova_by_scales(df, "g")

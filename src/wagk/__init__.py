@@ -20,7 +20,7 @@ audit      statcheck-style checks of the thesis's own printed statistics
 runner     executes the chapter notebooks (papermill) and records run_status.json
 book       builds the Jupyter Book: placeholders, computing pages, strict build
 report     the reproduction report's tables for the book (filterable HTML)
-sample     chapter 6's description of the sample, computed from a dataset
+sample     chapter 6: the description of the sample and its tests, computed from a dataset
 colophon   package versions, commit and data hashes of a build
 groups     group differences: MANOVA, ANOVA, t-tests, chi-square, clustered comparisons
 association  Pearson and Spearman correlations, Fisher-z and officer-cluster bootstrap intervals
@@ -29,6 +29,17 @@ rsa        response surface analysis of client-officer (dis)agreement
 privacy    real-data mode: small-cell suppression, no row-level output, binned scatterplots
 manifest   SHA-256 of every input and output of a run (build/results/manifest.json)
 testing    the malformed-data corpus and the canary dataset (test material made by code)
+background   background variables (background.yml), derived variables, the per-client analysis frame
+motivation   the SMS scored on four dimensions
+outcomes     no_show and formal_action from the officer's answers; the outcome tables of ch. 8-10
+perspective  chapters 8 and 9: alliance by background, experiences, problems and motivation
+selection  the item selection of Appendix 1 (t-tests, correlations, criteria a-d, logistic step)
+measurement  chapter 7's alpha steps and beyond: omega, measurement invariance, ceiling effects
+diagrams   path diagrams of a factor model drawn from its specification (Figures 7.1, 7.2)
+layout     tables in the thesis's layout (r with stars, M (SD)) from ledger rows
+scores     the scale scores chapter 7 hands to chapters 8-10 (write, load)
+relations  chapters 8-9: every test the thesis ran (MANOVA first), officer clustering, FDR, figure inputs
+result_tables  chapters 8-10: display tables in the thesis's layout from ledger and test rows
 """
 
 __version__ = "0.1.0"

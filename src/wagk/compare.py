@@ -11,7 +11,9 @@ not_comparable published without a number (e.g. a '/' cell); not counted in the 
 
 p-values are compared by significance category (n.s., *, **, ***): a printed '<.01' (two stars)
 means .001 <= p < .01, except in tables whose legend stops at two stars (``category_ceiling`` in
-tolerances.yml), where it means p < .01. The share within tolerance is within / (within + outside + not_computed).
+tolerances.yml), where it means p < .01. A p printed as a rounded value ('p = .01') stands for
+every p that rounds to it (.005 <= p < .015), so each category of that interval agrees with it
+(:func:`rounded_categories`). The share within tolerance is within / (within + outside + not_computed).
 """
 
 from __future__ import annotations
@@ -106,6 +108,33 @@ def printed_category(printed: str, tolerances: dict | None = None) -> str:
     return "n.s."
 
 
+_DECIMALS = re.compile(r"^\s*(?:p\s*=?\s*)?=?\s*-?\d*[.,](\d+)\s*\**\s*$")
+
+
+def rounded_categories(value: float, printed: str = "", tolerances: dict | None = None) -> set[str]:
+    """Categories of every p that rounds to a printed value.
+
+    ``value`` .01 printed as '.01' covers .005 <= p < .015: categories '**' and '*'. Without a
+    readable number of decimals only the value's own category is returned.
+    """
+    own = category(value, tolerances)
+    m = _DECIMALS.match(printed or "")
+    if not m:
+        return {own}
+    half = 0.5 * 10.0 ** (-len(m.group(1)))
+    lo, hi = max(value - half, 0.0), value + half
+    cats = (tolerances or load_tolerances())["categories"]
+    order = ["***", "**", "*", "n.s."]
+    bounds = [cats["***"], cats["**"], cats["*"], np.inf]
+    out = {own}
+    lower = 0.0
+    for cat, upper in zip(order, bounds):
+        if lower < hi and lo < upper:  # the category's range [lower, upper) meets [lo, hi)
+            out.add(cat)
+        lower = upper
+    return out
+
+
 def _capped(cat: str, ceiling: str | None) -> str:
     """A computed category no higher than what the table's legend can print (``category_ceiling``)."""
     if not ceiling or cat not in CATEGORIES:
@@ -146,13 +175,19 @@ def _judge(r, tol: dict) -> tuple[str, float, str]:
     if rule is None:
         return ("not_computed" if r.side == "left_only" else "not_comparable"), np.nan, ""
     if rule.kind == "category":
-        want = category(r.published, tol) if not np.isnan(r.published) else printed_category(r.printed, tol)
+        if np.isnan(r.published):
+            want = printed_category(r.printed, tol)
+            allowed = {want}
+        else:
+            want = category(r.published, tol)
+            allowed = rounded_categories(r.published, r.printed, tol)
         if not want:
             return "not_comparable", np.nan, ""
+        label = f"category {'/'.join(c for c in CATEGORIES if c in allowed)}"
         if r.side == "left_only":
-            return "not_computed", np.nan, f"category {want}"
+            return "not_computed", np.nan, label
         got = _capped(category(r.computed, tol), tol.get("category_ceiling", {}).get(r.ref))
-        return ("within" if got == want else "outside"), np.nan, f"category {want}"
+        return ("within" if got in allowed else "outside"), np.nan, label
     if np.isnan(r.published):
         return "not_comparable", np.nan, rule.describe()
     if r.side == "left_only" or np.isnan(r.computed):

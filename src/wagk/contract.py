@@ -31,6 +31,9 @@ Rules
 - other (background) columns are kept; in text files a column whose every filled cell is a
   number becomes numeric; numbers written with a decimal comma there are an error unless
   ``decimal: ","`` is declared in mapping.yml.
+- the background, motivation and outcome columns of ``data/codebook/background.yml`` are
+  optional; when a table carries one, its codes (e.g. client_gender 1/2) are checked like an
+  item's and its range (e.g. client_age 15-90) is checked too.
 - every client interview and officer questionnaire belongs to a known client; every officer
   questionnaire and every client's wave-1 officer to a known officer.
 - a wave-2 row without a wave-1 row of the same perspective is kept for the wave-2 analyses and
@@ -83,6 +86,8 @@ class TableSpec:
     optional_table: bool = False
     perspective: str | None = None
     wave: int | None = None
+    #: column -> (min, max) of a numeric background column (missing allowed)
+    ranges: dict = field(default_factory=dict)
 
 
 def _item_codes(perspective: str) -> dict:
@@ -117,7 +122,17 @@ def table_specs() -> dict[str, TableSpec]:
         for wave in codebook.WAVES:
             name = f"{prefix}_w{wave}"
             specs[name] = TableSpec(name, "client_id", ids, req, codes, perspective=persp, wave=wave)
-    return specs
+    return {name: _with_background(spec) for name, spec in specs.items()}
+
+
+def _with_background(spec: TableSpec) -> TableSpec:
+    """Add the table's optional background columns (background.yml): codes and ranges."""
+    from dataclasses import replace
+
+    from wagk import background
+
+    return replace(spec, coded={**spec.coded, **background.coded_columns(spec.name)},
+                   ranges=background.ranged_columns(spec.name))
 
 
 TABLE_ORDER = ("clients", "officers", "client_w1", "client_w2", "po_w1", "po_w2", "registry")
@@ -319,6 +334,15 @@ def _coerce(raw: RawTable, spec: TableSpec, chk: _Check) -> pd.DataFrame:
             code(col, hit)
             s = s.mask(hit)
         df[col] = s
+    for col, (lo, hi) in spec.ranges.items():
+        if col in df.columns and _is_numeric(df[col]):
+            s = df[col].astype(float)
+            codes = set(raw.missing_codes.get(col, [])) | {c for c in raw.declared_by_mapping if not lo <= c <= hi}
+            if codes:
+                hit = s.isin(sorted(codes)).to_numpy()
+                code(col, hit)
+                s = s.mask(hit)
+            df[col] = s
     if coded_cells:
         chk.line(name, "user-missing codes set to missing", int(coded_rows.sum()),
                  f"{sum(coded_cells.values())} cells in {len(coded_cells)} columns")
@@ -401,7 +425,7 @@ _SCHEMAS: dict = {}
 
 
 def _schema(spec: TableSpec) -> pa.DataFrameSchema:
-    key = (spec.name, tuple(spec.ids), tuple(sorted(spec.coded.items())))
+    key = (spec.name, tuple(spec.ids), tuple(sorted(spec.coded.items())), tuple(sorted(spec.ranges.items())))
     if key not in _SCHEMAS:
         _SCHEMAS[key] = _build_schema(spec)
     return _SCHEMAS[key]
@@ -413,6 +437,8 @@ def _build_schema(spec: TableSpec) -> pa.DataFrameSchema:
         cols[col] = pa.Column("string", nullable=False, unique=(col == spec.key), required=False)
     for col, allowed in spec.coded.items():
         cols[col] = pa.Column(float, pa.Check.isin(list(allowed)), nullable=True, required=False)
+    for col, (lo, hi) in spec.ranges.items():
+        cols[col] = pa.Column(None, pa.Check.in_range(lo, hi), nullable=True, required=False)
     return pa.DataFrameSchema(cols, strict=False, coerce=False)
 
 
@@ -430,6 +456,11 @@ def _validate(raw: RawTable, df: pd.DataFrame, spec: TableSpec, chk: _Check) -> 
                 chk.problems.append(f"{raw.path}: column {col}: empty ids in {chk.rows(raw, idx)}")
             elif str(check).startswith("isin"):
                 _out_of_range(raw, col, group, spec.coded[col], chk)
+            elif str(check).startswith("in_range"):
+                lo, hi = spec.ranges[col]
+                vals = sorted(set(group["failure_case"].astype(float)))
+                chk.problems.append(f"{raw.path}: column {col}: values {[_fmt(v) for v in vals[:5]]} outside "
+                                    f"{_fmt(lo)}-{_fmt(hi)} in {chk.rows(raw, idx)}")
             else:
                 chk.problems.append(f"{raw.path}: column {col}: failed {check} in {chk.rows(raw, idx)}")
 

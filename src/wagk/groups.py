@@ -564,7 +564,8 @@ def manova(data: pd.DataFrame, dvs: Sequence[str], between: str, *,
 
     Notes
     -----
-    Computed by ``statsmodels.multivariate.manova.MANOVA.from_formula``. With
+    Computed by ``statsmodels.multivariate.manova.MANOVA`` (intercept and treatment dummies;
+    the hypothesis that the k - 1 group effects are zero, as ``from_formula("... ~ C(g)")``). With
     :math:`\\lambda_i` the eigenvalues of :math:`E^{-1}H` (H: between-groups, E: within-groups
     SSCP matrix), p dependent variables, :math:`q = k-1`, :math:`s = \\min(p, q)`:
     Pillai's :math:`V = \\sum \\lambda_i/(1+\\lambda_i)`, Wilks'
@@ -627,11 +628,13 @@ def manova(data: pd.DataFrame, dvs: Sequence[str], between: str, *,
     if notes.failed:
         return frame([{**base, "test": _TESTS[t], **notes.fields()} for t in tests],
                      MANOVA_COLUMNS)
-    frm = pd.DataFrame({f"y{i}": sub[d].to_numpy(float) for i, d in enumerate(dvs)})
-    frm["g"] = pd.Categorical([label(v) for v in sub[between]],
-                              categories=[label(v) for v in lv])
-    formula = " + ".join(f"y{i}" for i in range(p)) + " ~ C(g)"
-    res = MANOVA.from_formula(formula, data=frm).mv_test().results["C(g)"]["stat"]
+    # intercept + treatment dummies; the hypothesis sets the k - 1 group effects to zero (what
+    # ``MANOVA.from_formula("y0 + ... ~ C(g)")`` tests, without building the design with patsy)
+    X = np.zeros((len(y), len(lv)))
+    X[:, 0] = 1.0
+    for j in range(1, len(lv)):
+        X[:, j] = gidx == j
+    res = MANOVA(y, X).mv_test([("C(g)", np.eye(len(lv))[1:])]).results["C(g)"]["stat"]
     s = min(p, len(lv) - 1)
     rows = []
     for t in tests:
@@ -1011,6 +1014,7 @@ def adjust_pvalues(p, method: str = "fdr_bh", *, column: str = "p",
 
 def anova_by_scales(data: pd.DataFrame, between: str, *, scales: Sequence[str] = SCALES,
                     extra: Sequence[str] = ("total",), cluster: str | None = None,
+                    cluster_methods: Sequence[str] = ("ols", "cr1", "mixedlm"),
                     welch: bool | str = False, descriptives: bool = True) -> pd.DataFrame:
     """The thesis's recipe for one background variable: MANOVA first, then per-scale tests.
 
@@ -1038,6 +1042,9 @@ def anova_by_scales(data: pd.DataFrame, between: str, *, scales: Sequence[str] =
         Columns absent from ``data`` are skipped with a note row.
     cluster : str, optional
         Cluster column (officer id) for the beyond-the-thesis comparison.
+    cluster_methods : sequence of {"ols", "cr1", "mixedlm"}
+        Passed to :func:`group_difference_clustered` (``("cr1",)`` when many variables are
+        screened and the mixed model's fitting time matters).
     welch : bool or "levene"
         Passed to :func:`ttest_ind`.
     descriptives : bool
@@ -1088,7 +1095,7 @@ def anova_by_scales(data: pd.DataFrame, between: str, *, scales: Sequence[str] =
                        status=OK, note="")
         parts.append(long(ds, ["analysis", "dv", "between", "term"], ["n", "M", "SD"]))
     if cluster:
-        cl = group_difference_clustered(data, dvs, between, cluster)
+        cl = group_difference_clustered(data, dvs, between, cluster, methods=cluster_methods)
         cl = cl.assign(analysis="clustered", term=cl["method"] + ":" + cl["term"])
         cl = long(cl, ["analysis", "dv", "between", "term"],
                   ["estimate", "SE", "statistic", "df1", "df2", "p", "n", "n_clusters", "icc"])

@@ -1,0 +1,225 @@
+"""Which published group statistics each categorical variable is fitted to (``params["moments"]``).
+
+For every categorical background variable with published group differences, and for the four
+outcomes, this module lists the published means, SDs, F values, correlations and associations
+(phi, V, chi-square) with the clients they were computed on (``subset``, membership flags of
+:func:`wagk.synth.extend.base_flags`) and the score they describe (a column of the predictor
+frame, e.g. ``c1_trust``, or ``val:<variable>`` for another generated variable). The calibration
+copies the published values in (:func:`build`); :mod:`wagk.synth.moments` then assigns the
+levels so that the recomputed statistics come close. Only the synthetic-data code reads this.
+"""
+
+from __future__ import annotations
+
+import math
+
+from wagk.synth import targets_bg
+
+SHORT = {"trust": "trust", "goals_restriction": "goals", "bond": "bond", "reactance": "reactance", "total": "total",
+         "cr23_says_cooperates": "cr23", "cr24_energy": "cr24", "cr25_extra_strict": "cr25"}
+SCALES = ("trust", "goals_restriction", "bond", "reactance", "total")
+PO8 = SCALES + ("cr23_says_cooperates", "cr24_energy", "cr25_extra_strict")
+YES_NO = {"yes": [1], "no": [0]}
+RISC = {"low": [1], "low_medium": [2], "high_medium": [3], "high": [4]}
+GENDER = {"female": [2], "male": [1]}
+OUTCOMES = ("no_show", "formal_action", "dropout", "early_help")
+#: weight of a target that carries a test (F, its df, p and eta2; phi, chi2 and p): several
+#: published numbers hang on it
+W_TEST = 3.0
+#: weight of each contrast implied by a printed logistic model: the forward selections of
+#: Tables 10.7-10.9 (which predictors enter) hang on them
+W_LOGIT = 6.0
+TOL = {"M": 0.05, "SD": 0.05, "D": 0.06, "F": 0.2, "phi": 0.02, "V": 0.02, "r": 0.05, "rs": 0.05, "chi2": 0.2}
+
+#: (variable, ref, subset, score column, published variable, group prefix, level map, F groups)
+GROUP_TESTS = [
+    ("client_gender", "S9.5.1b", ["p1"], "p1_bond", "bond", "client_gender", GENDER),
+    ("client_gender", "S9.5.2b", ["p2"], "p2_trust", "trust", "client_gender", GENDER),
+    ("client_gender", "S9.5.2c", ["p2"], "p2_bond", "bond", "client_gender", GENDER),
+    ("client_gender", "S9.5.2d", ["p2"], "p2_total", "total", "client_gender", GENDER),
+    ("detention_history", "S8.4.1d", ["c1"], "c1_goals", "goals_restriction", "detention_history", YES_NO),
+    ("detention_history", "S8.4.2c", ["c1", "c2"], "c2_goals", "goals_restriction", "detention_history", YES_NO),
+    ("detention_history", "S10.2.4b", ["c1", "p1"], "a1_reactance", "reactance", "detention_history", YES_NO),
+    ("detention_history", "S10.2.4e", ["c2", "p2"], "a2_bond", "bond", "detention_history", YES_NO),
+    ("court_case", "S8.4.1e", ["c1"], "c1_reactance", "reactance", "court_case", YES_NO),
+    ("court_case", "S8.4.2d", ["c1", "c2"], "c2_reactance", "reactance", "court_case", YES_NO),
+    ("prior_supervision", "S8.4.1c", ["c1"], "c1_goals", "goals_restriction", "prior_supervision", YES_NO),
+    ("prior_supervision", "S8.4.2b", ["c1", "c2"], "c2_reactance", "reactance", "prior_supervision", YES_NO),
+    ("po_change", "S8.4.3", ["c1", "c2"], "cd_bond", "bond", "po_change", {"yes": [1, 2, 3], "no": [0]}),
+    ("work_situation_w1", "S8.3.1", ["c1"], "c1_reactance", "reactance", "paid_work", {"yes": [2], "no": [1]}),
+    ("risc_category", "S8.4.1a", ["c1"], "c1_trust", "trust", "risc", RISC),
+    ("risc_category", "S8.4.1b", ["c1"], "c1_reactance", "reactance", "risc", RISC),
+    ("risc_category", "S8.4.2a", ["c1", "c2"], "c2_reactance", "reactance", "risc", RISC),
+    ("risc_category", "S9.6.1a", ["p1"], "p1_goals", "goals_restriction", "risc", RISC),
+    ("risc_category", "S9.6.1b", ["p1"], "p1_reactance", "reactance", "risc", RISC),
+    ("risc_category", "S9.6.1c", ["p1"], "p1_total", "total", "risc", RISC),
+    ("risc_category", "S9.6.1d", ["p1"], "p1_cr23", "cr23_says_cooperates", "risc", RISC),
+    ("risc_category", "S9.6.1e", ["p1"], "p1_cr25", "cr25_extra_strict", "risc", RISC),
+    ("risc_category", "S9.6.2a", ["p2"], "p2_goals", "goals_restriction", "risc", RISC),
+    ("risc_category", "S9.6.2b", ["p2"], "p2_reactance", "reactance", "risc", RISC),
+]
+LIVING_GROUPS = [[1, 2, 3], [4], [5], [6]]
+
+
+#: published contrasts whose sign contradicts the thesis's own text and totals: fitted with the
+#: sign of the text (8.9.2: clients WITHOUT a new early-help notification are older; the printed
+#: means 2.50 and 3.02 would give the 299 clients a mean age group of 2.63, Table 6.8 gives 2.82)
+SIGN_FROM_TEXT = {("S8.9.2g", "client_age_group"): -1.0}
+
+
+def _contrasts(pub: dict, ref: str, pvar: str, prefix: str, levels: dict, subset, score,
+               absolute: tuple = ()) -> list[dict]:
+    """Differences of the printed group means (each against the first printed group), the
+    printed SDs, and the printed means of the groups in ``absolute`` (the small groups, whose
+    mean this stage can move; a large group's mean is the sample's)."""
+    shown = [(lab, codes) for lab, codes in levels.items() if pub.get((ref, pvar, f"{prefix}={lab}", "M")) is not None]
+    out = []
+    for lab, codes in shown:
+        v = pub.get((ref, pvar, f"{prefix}={lab}", "SD"))
+        if v is not None:
+            out.append(dict(kind="SD", subset=subset, score=score, levels=codes, value=v, tol=TOL["SD"]))
+        if lab in absolute and (ref, pvar) not in SIGN_FROM_TEXT:
+            out.append(dict(kind="M", subset=subset, score=score, levels=codes,
+                            value=pub[(ref, pvar, f"{prefix}={lab}", "M")], tol=TOL["M"]))
+    if len(shown) >= 2:
+        base_lab, base = shown[0]
+        m0 = pub[(ref, pvar, f"{prefix}={base_lab}", "M")]
+        for lab, codes in shown[1:]:
+            d = pub[(ref, pvar, f"{prefix}={lab}", "M")] - m0
+            sign = SIGN_FROM_TEXT.get((ref, pvar))
+            if sign is not None:
+                d = sign * abs(d)
+            out.append(dict(kind="D", subset=subset, score=score, levels=codes, levels_b=base, value=round(d, 4),
+                            tol=TOL["D"]))
+    return out
+
+
+def _group_targets(pub: dict, var, ref, subset, score, pvar, prefix, levels, groups=None) -> list[dict]:
+    out = _contrasts(pub, ref, pvar, prefix, levels, subset, score)
+    grp = [g for g in (groups or list(levels.values()))]
+    for key in ((ref, pvar, prefix, "F"), (ref, pvar, f"{prefix}_category", "F"), (ref, pvar, var, "F")):
+        v = pub.get(key)
+        if v is not None:
+            out.append(dict(kind="F", subset=subset, score=score, groups=grp, value=v, tol=TOL["F"] * v,
+                            weight=W_TEST))
+            break
+    return out
+
+
+def build(pub: dict | None = None) -> dict[str, list[dict]]:
+    """variable -> list of moment targets (values from the published tables)."""
+    pub = targets_bg.lookup() if pub is None else pub
+    out: dict[str, list[dict]] = {}
+    add = lambda var, items: out.setdefault(var, []).extend(items)  # noqa: E731
+    for var, ref, subset, score, pvar, prefix, levels in GROUP_TESTS:
+        groups = list(levels.values()) if var != "risc_category" else [[1], [2], [3], [4]]
+        add(var, _group_targets(pub, var, ref, subset, score, pvar, prefix, levels, groups))
+    for ref, score, pvar in (("S8.3.2d", "c2_trust", "trust"), ("S8.3.2e", "c2_reactance", "reactance")):
+        v = pub.get((ref, pvar, "living_situation", "F"))
+        if v is not None:
+            add("living_situation_w1", [dict(kind="F", subset=["c1", "c2"], score=score, groups=LIVING_GROUPS,
+                                             value=v, tol=TOL["F"] * v)])
+    v = pub.get(("S10.2.4a", "reactance", "risc_score", "rs"))
+    if v is not None:
+        add("risc_category", [dict(kind="r", subset=["c1", "p1"], score="a1_reactance", spearman=True, value=v,
+                                   tol=TOL["rs"])])
+    v = pub.get(("S10.2.4d", "reactance", "risc_score", "r"))
+    if v is not None:
+        add("risc_category", [dict(kind="r", subset=["c2", "p2"], score="a2_reactance", value=v, tol=TOL["r"])])
+    v = pub.get(("T6.11", "sanction_type", "t1_vs_t2", "chi2"))
+    if v is not None:
+        add("sanction_type_w2", [dict(kind="chi", subset=["c1", "c2"], other="sanction_type_w1", rows=[1, 2, 3, 4],
+                                      cols=[1, 2, 3, 4], value=v, tol=TOL["chi2"] * v)])
+    # ---- outcomes
+    splits = (("T8.9", ["c1"], "c1", SCALES), ("T8.10", ["c2"], "c2", SCALES), ("T9.9", ["p1"], "p1", PO8),
+              ("T9.10", ["p2"], "p2", PO8), ("T9.11", ["p1", "p2"], "pd", PO8),
+              ("T10.5", ["c1", "p1"], "a1", SCALES), ("T10.6", ["c2", "p2"], "a2", SCALES))
+    for o in OUTCOMES:
+        items = []
+        for ref, subset, ctx, scores in splits:
+            for s_ in scores:
+                items += _contrasts(pub, ref, s_, o, {"1": [1], "0": [0]}, subset, f"{ctx}_{SHORT[s_]}",
+                                    absolute=("1",))
+        add(o, items)
+    # F values of the running text (8.9.4-5, 9.9.1-3, 10.2.5)
+    text = []
+    for ref, var, group, stat in list(pub):
+        if stat != "F" or not ref.startswith(("S8.9.4", "S8.9.5", "S9.9.", "S10.2.5")):
+            continue
+        o = group.replace("outcome=", "")
+        if o not in OUTCOMES:
+            continue
+        text.append((ref, var, o, pub[(ref, var, group, stat)]))
+    for ref, var, o, v in text:
+        if ref.startswith("S8.9.4"):
+            subset, ctx = ["c1"], "c1"
+        elif ref.startswith("S8.9.5"):
+            subset, ctx = ["c2"], "c2"
+        elif ref.startswith("S9.9.1"):
+            subset, ctx = ["p1"], "p1"
+        elif ref.startswith("S9.9.2"):
+            subset, ctx = ["p2"], "p2"
+        elif ref.startswith("S9.9.3"):
+            subset, ctx = ["p1", "p2"], "pd"
+        else:
+            wave = "1" if ref in ("S10.2.5b", "S10.2.5c", "S10.2.5d", "S10.2.5e", "S10.2.5f") else "2"
+            subset, ctx = (["c1", "p1"], "a1") if wave == "1" else (["c2", "p2"], "a2")
+        add(o, [dict(kind="F", subset=subset, score=f"{ctx}_{SHORT[var]}", groups=[[0], [1]], value=v,
+                     tol=TOL["F"] * v, weight=W_TEST)])
+    # background of the outcome groups (8.9.2)
+    for o, ref, score, pvar, subset in (
+            ("no_show", "S8.9.2a", "val:client_age_group", "client_age_group", ["c1"]),
+            ("early_help", "S8.9.2g", "val:client_age_group", "client_age_group", ["c1"]),
+            ("no_show", "S8.9.2b", "val:conscience_normal", "conscience_normal", []),
+            ("early_help", "S8.9.2i", "val:conscience_normal", "conscience_normal", []),
+            ("dropout", "S8.9.2o", "val:conscience_normal", "conscience_normal", []),
+            ("early_help", "S8.9.2h", "val:lvb", "lvb", []),
+            ("dropout", "S8.9.2n", "val:lvb", "lvb", [])):
+        items = _contrasts(pub, ref, pvar, o, {"1": [1], "0": [0]}, subset, score, absolute=("1",))
+        for it in items:
+            if it["kind"] == "D":
+                it["weight"] = W_TEST  # t, d and p hang on the difference
+        add(o, items)
+    for o, ref, other, cols, stat in (
+            ("no_show", "S8.9.2c", "risc_category", [1, 2, 3, 4], "phi"),
+            ("early_help", "S8.9.2j", "risc_category", [1, 2, 3, 4], "V"),
+            ("no_show", "S8.9.2d", "detention_history", [0, 1], "phi"),
+            ("early_help", "S8.9.2l", "detention_history", [0, 1], "phi"),
+            ("formal_action", "S8.9.2e", "prior_supervision", [0, 1], "phi"),
+            ("early_help", "S8.9.2k", "prior_supervision", [0, 1], "phi"),
+            ("formal_action", "S8.9.2f", "addicted", [0, 1], "phi"),
+            ("early_help", "S8.9.2m", "addicted", [0, 1], "phi")):
+        pv = {"risc_category": "risc_category", "detention_history": "detention_history",
+              "prior_supervision": "prior_supervision", "addicted": "addiction"}[other]
+        v = pub.get((ref, pv, f"outcome={o}", stat))
+        if v is not None:
+            add(o, [dict(kind="phi", subset=[], other=other, rows=[0, 1], cols=cols, value=v, tol=TOL["phi"],
+                         weight=W_TEST)])
+    for o, other, ref in (("formal_action", "no_show", "S8.9.3b"), ("dropout", "no_show", "S8.9.3a"),
+                          ("dropout", "formal_action", "S8.9.3d"), ("early_help", "no_show", "S8.9.3c"),
+                          ("early_help", "formal_action", "S8.9.3e"), ("early_help", "dropout", "S8.9.3f")):
+        v = pub.get((ref, other, f"outcome={o}", "phi"))
+        if v is not None:
+            add(o, [dict(kind="phi", subset=[], other=other, rows=[0, 1], cols=[0, 1], value=v, tol=TOL["phi"],
+                         weight=W_TEST)])
+    # the logistic models of Tables 10.7-10.9 (forward selection): the group contrasts the
+    # printed model implies, D = Sigma b (linear discriminant approximation of a logistic model
+    # with normal predictors); the generator computes Sigma from the data
+    cands = {"T10.7": ("client1_", "po1_"), "T10.8": ("client2_", "po2_"),
+             "T10.9": ("client1_", "client2_", "po1_", "po2_")}
+    subsets = {"T10.7": ["c1", "p1"], "T10.8": ["c2", "p2"], "T10.9": ["c1", "c2", "p1", "p2"]}
+    ctx = {"client1_": "c1", "client2_": "c2", "po1_": "p1", "po2_": "p2"}
+    for table, prefixes in cands.items():
+        names = [p + s_ for p in prefixes for s_ in ("trust", "goals_restriction", "bond", "reactance")]
+        for o in OUTCOMES:
+            b = {}
+            for nm in names:
+                v = pub.get((table, nm, f"outcome={o}", "ExpB"))
+                if v is not None and v > 0:
+                    b[nm] = math.log(v)
+            if not b:
+                continue
+            scores = {nm: f"{ctx[nm[:nm.index('_') + 1]]}_{SHORT[nm[nm.index('_') + 1:]]}" for nm in names}
+            add(o, [dict(kind="logit", subset=subsets[table], scores=[scores[nm] for nm in names],
+                         b=[b.get(nm, 0.0) for nm in names], tol=TOL["D"], weight=W_LOGIT)])
+    return out
