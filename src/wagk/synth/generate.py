@@ -272,9 +272,13 @@ def write(tables: dict[str, pd.DataFrame], out: Path | str) -> list[Path]:
 
 
 def main(seed: int | None = None, out: Path | str = paths.SYNTHETIC, params_path: Path | str = PARAMS_JSON) -> list[Path]:
-    """Write the synthetic dataset (``wagk synth``)."""
+    """Write the synthetic dataset (``wagk synth``): both stages, the seven tables of the data
+    contract (this module's item-level study, then :mod:`wagk.synth.extend`'s background,
+    motivation and outcomes)."""
+    from wagk.synth import extend
+
     params = load_params(params_path)
-    written = write(generate(params, seed), out)
+    written = extend.write(extend.generate_all(seed, params=params), out)
     used = params["seed"] if seed is None else seed
     print(f"wrote {len(written)} tables to {out} (parameters v{params['version']}, seed {used})")
     return written
