@@ -22,9 +22,10 @@ def _synth(args) -> int:
         return NOT_YET
     generate.main(seed=args.seed, out=args.out)
     if args.report:
-        from wagk.synth import report
+        from wagk.synth import report, report_bg
 
         report.write(args.out, seeds=args.seeds)
+        report_bg.write(args.out)
     return 0
 
 

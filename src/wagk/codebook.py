@@ -197,23 +197,15 @@ def load_monitor(variant: str | None = None, path: Path | str = paths.MONITOR_YM
     return mon
 
 
-def load_cfa_model(name: str, path: Path | str = paths.MONITOR_YML) -> dict[str, list[str]]:
-    """A CFA model of monitor.yml's ``models`` (factor -> items), e.g. ``sem_initial``
-    (Appendix 1 Table 3).
+def load_cfa_model(name: str, perspective: str = "client", path: Path | str = paths.MONITOR_YML) -> dict[str, list[str]]:
+    """The factor structure of monitor variant ``name`` as a CFA model (factor -> items, reverse
+    marks dropped: a loading's sign is estimated), e.g. ``sem_initial`` (Appendix 1 Table 3).
 
     >>> len(load_cfa_model("sem_initial")["reactance"])
     6
     """
-    spec = _read_monitor_yml(str(path))
-    models = spec.get("models", {})
-    if name not in models:
-        raise KeyError(f"unknown CFA model {name!r}; known: {list(models)}")
-    known = set(load_items().index)
-    out = {f: list(items) for f, items in models[name].items()}
-    unknown = {i for items in out.values() for i in items} - known
-    if unknown:
-        raise ValueError(f"{path}: model {name}: unknown items {sorted(unknown)}")
-    return out
+    mon = load_monitor(name, path)
+    return {n: list(s.items) for n, s in mon.scales[perspective].items()}
 
 
 #: the instrument subscales of Appendix 1 Tables 10-13, in the order the tables print them

@@ -169,6 +169,14 @@ class Calibration:
             ok += abs(stats[key] - tgt) <= tol + 1e-9
         return ok / max(n, 1)
 
+    def by_table(self, stats: dict) -> str:
+        """Share within tolerance per target table, as one line."""
+        out: dict = {}
+        for key, tgt in self.targets.items():
+            if key in stats and key[-1] in TOL:
+                out.setdefault(key[0], []).append(abs(stats[key] - tgt) <= TOL[key[-1]] + 1e-9)
+        return " ".join(f"{k}:{np.mean(v):.2f}" for k, v in sorted(out.items()))
+
     def keep_best(self, stats: dict) -> float:
         sh = self.share(stats)
         if self.best is None or sh > self.best[0]:
@@ -221,10 +229,10 @@ class Calibration:
         """One surrogate per context on this simulation (:mod:`wagk.synth.surrogate`)."""
         return {k: surrogate.Surrogate(self.params, sim, k, stats) for k in model.CONTEXTS}
 
-    def fit_contexts(self, surrogates: dict, max_nfev: int = 20) -> None:
+    def fit_contexts(self, surrogates: dict, max_nfev: int = 20, ridge: float = 0.5) -> None:
         """Least squares of every context's parameters on its surrogate."""
         for sur in surrogates.values():
-            surrogate.fit(sur, self.params, self.targets, max_nfev=max_nfev)
+            surrogate.fit(sur, self.params, self.targets, max_nfev=max_nfev, ridge=ridge)
 
     # ---- mechanism 3: misfit -----------------------------------------------------------------------
     def misfit_step(self, surrogates: dict, h: float = 0.03, damping: float = 0.7) -> None:
@@ -322,13 +330,17 @@ def run(rounds: int = 12, seed: int | None = None, params: dict | None = None, p
         share = cal.keep_best(st)
         bar.set_postfix(share=f"{share:.3f}", best=f"{cal.best[0]:.3f}")
         if log:
-            log(f"round {r}: share {share:.3f} ({time.time() - t0:.0f} s)")
+            log(f"round {r}: share {share:.3f} ({time.time() - t0:.0f} s) " + cal.by_table(st))
         surs = cal.anchor(sim, st)
         joint = surrogate.JointSurrogate(cal.params, sim, st)
-        cal.guarded(cal.fit_contexts, surs, max_nfev=20 if r < 3 else 12)
-        cal.guarded(surrogate.fit_joint, joint, cal.params, cal.targets)
-        cal.guarded(cal.misfit_step, surs)
-        cal.guarded(lambda: cal.step(cal.stats(cal.simulate(), cfa=False, appendix=False), families=dyadic))
+        # the trust region shrinks over the rounds: big steps first, then small corrections
+        ridge = 0.5 if r < rounds // 3 else 1.0 if r < 2 * rounds // 3 else 2.0
+        for inner in range(2):  # reconcile the three fits on the same surrogates
+            cal.guarded(cal.fit_contexts, surs, max_nfev=(15 if r < 3 else 8) if inner == 0 else 5, ridge=ridge)
+            cal.guarded(surrogate.fit_joint, joint, cal.params, cal.targets, max_nfev=12, ridge=ridge)
+            cal.guarded(cal.misfit_step, surs, damping=0.7 if r < rounds // 3 else 0.5)
+        if r < rounds // 2 or r % 2 == 0:  # attrition changes who is in the wave-2 samples
+            cal.guarded(lambda: cal.step(cal.stats(cal.simulate(), cfa=False, appendix=False), families=dyadic))
         bar.update(1)
     st = cal.stats(cal.simulate())
     cal.keep_best(st)

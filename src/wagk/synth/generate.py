@@ -109,16 +109,18 @@ def _sms_scores(params: dict, eta: dict, rng_sms: np.random.Generator) -> dict:
 
 def latent_scores(params: dict, z_raw: np.ndarray, u_raw: dict, officers: dict) -> dict:
     """Factor scores per context from the whitened normals ``z_raw`` (joint layout), the raw
-    officer effects and each context's officer per client: joint correlation, officer share,
-    then the g-and-h tails."""
+    officer effects and each context's officer per client: standardised components correlated
+    between contexts (:func:`wagk.synth.model.cross_correlation`), mixed within a context by
+    Phi^(1/2), the officer share, then the g-and-h tails. A context's factor correlations move only
+    its own scores."""
     lat = params["latent"]
-    sigma = model.joint_correlation(lat)
-    z = z_raw @ np.linalg.cholesky(sigma).T
+    zeta = z_raw @ np.linalg.cholesky(model.cross_correlation(lat)).T
     lay = model.layout()
     out = {}
     for k, officer in officers.items():
         p = model.PERSPECTIVE[k]
-        ind = z[:, [i for i, (kk, _) in enumerate(lay) if kk == k]]
+        root = model.sqrtm(model.nearest_correlation(np.asarray(lat["phi"][k], float)))
+        ind = zeta[:, [i for i, (kk, _) in enumerate(lay) if kk == k]] @ root
         phi_u = model.nearest_correlation(np.asarray(lat["phi"]["c1" if p == "client" else "p1"], float))
         u = u_raw[p] @ np.linalg.cholesky(phi_u).T
         icc = float(lat["officer_icc"][p])
@@ -270,9 +272,13 @@ def write(tables: dict[str, pd.DataFrame], out: Path | str) -> list[Path]:
 
 
 def main(seed: int | None = None, out: Path | str = paths.SYNTHETIC, params_path: Path | str = PARAMS_JSON) -> list[Path]:
-    """Write the synthetic dataset (``wagk synth``)."""
+    """Write the synthetic dataset (``wagk synth``): both stages, the seven tables of the data
+    contract (this module's item-level study, then :mod:`wagk.synth.extend`'s background,
+    motivation and outcomes)."""
+    from wagk.synth import extend
+
     params = load_params(params_path)
-    written = write(generate(params, seed), out)
+    written = extend.write(extend.generate_all(seed, params=params), out)
     used = params["seed"] if seed is None else seed
     print(f"wrote {len(written)} tables to {out} (parameters v{params['version']}, seed {used})")
     return written

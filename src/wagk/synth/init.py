@@ -79,6 +79,20 @@ def primary_scale(item: str) -> str | None:
     return None
 
 
+def initial_pattern(item: str, perspective: str) -> list[str]:
+    """The factors a WA-GK item loads on by design: its scales (either variant), plus toughness
+    for dri_09; md_18 and md_01 (first CFA only) load on reactance."""
+    if item in CORE_EXTRA:
+        return [CORE_EXTRA[item]]
+    out = []
+    for variant in ("appendix1", "as_reported"):
+        mon = codebook.load_monitor(variant)
+        out += [s for s in SCALES if item in mon.scale(perspective, s).items and s not in out]
+    if item == "dri_09":
+        out.append("toughness")
+    return out
+
+
 def initial_params(seed: int = 20180707) -> dict:
     tab = targets.lookup()
     app1, asrep = codebook.load_monitor("appendix1"), codebook.load_monitor("as_reported")

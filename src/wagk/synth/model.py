@@ -6,12 +6,12 @@ context the factors are trust, goals_restriction, bond, reactance and toughness 
 punitive side); officers have a sixth, contra-reactance.
 
 Joint distribution
-    The 22 factor scores are multivariate normal with a correlation matrix assembled from
-    within-context correlations (``phi``), wave-to-wave stability per factor (``stability``),
-    client-officer agreement per wave and factor (``agreement``) and a cross-lagged term
-    (``crosslag``: client wave 1 with officer wave 2 and vice versa). Off-diagonal entries of the
-    between-context blocks follow the rule cov(f, g) = sqrt(k_f k_g) * mean(phi_fg), where k is the
-    block's same-factor value; the matrix is then repaired to the nearest positive definite one.
+    Standardised components zeta (22 of them) are multivariate normal; within a context they are
+    uncorrelated, between contexts only the same factor correlates: the wave-to-wave stability
+    per factor (``stability``), client-officer agreement per wave and factor (``agreement``) and
+    a cross-lagged term (``crosslag``: client wave 1 with officer wave 2 and vice versa). A
+    context's factor scores are Phi_k^(1/2) zeta_k, so its factor correlations (``phi``) are
+    exactly Phi_k and move nothing else.
 Officers
     An officer effect (random intercepts per factor, shared by an officer's clients) takes a
     share ``officer_icc`` of each factor's variance: clients are nested in officers.
@@ -54,22 +54,10 @@ def layout() -> list[tuple[str, str]]:
     return [(k, f) for k in CONTEXTS for f in FACTORS[PERSPECTIVE[k]]]
 
 
-def _block(fa, fb, same: dict, phi_a, phi_b) -> np.ndarray:
-    out = np.zeros((len(fa), len(fb)))
-    for i, f in enumerate(fa):
-        for j, g in enumerate(fb):
-            if f not in same or g not in same:
-                continue
-            if f == g:
-                out[i, j] = same[f]
-            else:
-                kf, kg = same[f], same[g]
-                if kf * kg <= 0:
-                    continue
-                pa = phi_a[fa.index(f)][fa.index(g)] if g in fa else 0.0
-                pb = phi_b[fb.index(f)][fb.index(g)] if f in fb else 0.0
-                out[i, j] = np.sign(kf) * np.sqrt(kf * kg) * 0.5 * (pa + pb)
-    return out
+def sqrtm(m: np.ndarray) -> np.ndarray:
+    """Symmetric square root of a positive definite matrix."""
+    vals, vecs = np.linalg.eigh(m)
+    return (vecs * np.sqrt(np.clip(vals, 0, None))) @ vecs.T
 
 
 def nearest_correlation(m: np.ndarray, floor: float = 1e-3) -> np.ndarray:
@@ -83,28 +71,44 @@ def nearest_correlation(m: np.ndarray, floor: float = 1e-3) -> np.ndarray:
     return m / np.outer(d, d)
 
 
-def joint_correlation(latent: dict) -> np.ndarray:
-    """The correlation matrix of all context factors (order: :func:`layout`)."""
+def cross_correlation(latent: dict) -> np.ndarray:
+    """Correlation matrix of the standardised factor components zeta (order: :func:`layout`).
+
+    Within a context the components are uncorrelated; between contexts only the same factor
+    correlates: per factor a 4 x 4 matrix over (c1, c2, p1, p2) with the wave-to-wave stability
+    of clients and officers, the client-officer agreement per wave and the cross-lagged term
+    (client wave 1 with officer wave 2 and vice versa), repaired to positive definite.
+    """
     lay = layout()
-    idx = {k: [i for i, (kk, _) in enumerate(lay) if kk == k] for k in CONTEXTS}
-    sigma = np.eye(len(lay))
-    phi = {k: nearest_correlation(np.asarray(latent["phi"][k], float)) for k in CONTEXTS}
+    psi = np.eye(len(lay))
+    st, ag, xl = latent["stability"], latent["agreement"], latent["crosslag"]
+    for f in FACTORS["po"]:
+        where = {k: lay.index((k, f)) for k in CONTEXTS if (k, f) in lay}
+        m = np.eye(4)
+        ks = list(CONTEXTS)
+        pairs = {("c1", "c2"): st["client"].get(f), ("p1", "p2"): st["po"].get(f),
+                 ("c1", "p1"): ag["1"].get(f), ("c2", "p2"): ag["2"].get(f),
+                 ("c1", "p2"): xl.get(f), ("c2", "p1"): xl.get(f)}
+        for (a, b), v in pairs.items():
+            if v is not None and a in where and b in where:
+                m[ks.index(a), ks.index(b)] = m[ks.index(b), ks.index(a)] = v
+        present = [i for i, k in enumerate(ks) if k in where]
+        m = nearest_correlation(m[np.ix_(present, present)], 0.02)
+        for i, a in enumerate([ks[j] for j in present]):
+            for j, b in enumerate([ks[j] for j in present]):
+                psi[where[a], where[b]] = m[i, j]
+    return psi
+
+
+def joint_correlation(latent: dict) -> np.ndarray:
+    """The correlation matrix of all context factors (order: :func:`layout`):
+    blockdiag(Phi_k^(1/2)) Psi blockdiag(Phi_k^(1/2)) with Psi from :func:`cross_correlation`."""
+    lay = layout()
+    root = np.zeros((len(lay), len(lay)))
     for k in CONTEXTS:
-        sigma[np.ix_(idx[k], idx[k])] = phi[k]
-
-    def put(a, b, same):
-        fa, fb = list(FACTORS[PERSPECTIVE[a]]), list(FACTORS[PERSPECTIVE[b]])
-        blk = _block(fa, fb, same, phi[a].tolist(), phi[b].tolist())
-        sigma[np.ix_(idx[a], idx[b])] = blk
-        sigma[np.ix_(idx[b], idx[a])] = blk.T
-
-    put("c1", "c2", latent["stability"]["client"])
-    put("p1", "p2", latent["stability"]["po"])
-    put("c1", "p1", latent["agreement"]["1"])
-    put("c2", "p2", latent["agreement"]["2"])
-    put("c1", "p2", latent["crosslag"])
-    put("c2", "p1", latent["crosslag"])
-    return nearest_correlation(sigma)
+        idx = [i for i, (kk, _) in enumerate(lay) if kk == k]
+        root[np.ix_(idx, idx)] = sqrtm(nearest_correlation(np.asarray(latent["phi"][k], float)))
+    return root @ cross_correlation(latent) @ root.T
 
 
 def gh(z: np.ndarray, g: float, h: float) -> np.ndarray:

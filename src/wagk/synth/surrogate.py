@@ -211,10 +211,11 @@ class Surrogate:
 class Parameters:
     """The parameters of one context as a vector (get / set into ``params``)."""
 
-    LIMITS = {"phi": (-0.95, 0.95), "load": (-0.97, 0.97), "delta": (0.0, 0.75), "sub": (-0.9, 0.9),
+    LIMITS = {"phi": (-0.95, 0.95), "load": (-0.97, 0.97), "xload": (-0.6, 0.6), "delta": (0.0, 0.75), "sub": (-0.9, 0.9),
               "grade": (-0.9, 0.9), "loc": (-3.0, 3.0), "spread": (-1.5, 1.5), "skew": (-0.8, 0.8),
               "tail": (0.0, 0.25), "cr_mu": (-1.0, 8.0), "cr_sigma": (-1.5, 1.5)}
-    PRIOR = {"loc": 0.5, "spread": 0.3, "skew": 0.2, "tail": 0.05, "cr_mu": 0.5, "cr_sigma": 0.3}
+    # cross-loadings outside an item's scales are misfit the CFAs do not model: kept small
+    PRIOR = {"loc": 0.5, "spread": 0.3, "skew": 0.2, "tail": 0.05, "cr_mu": 0.5, "cr_sigma": 0.3, "xload": 0.06}
 
     def __init__(self, k: str, params: dict):
         self.k = k
@@ -224,7 +225,12 @@ class Parameters:
         items = params["items"][k]
         self.entries = [("phi", i, j) for i in range(len(facs)) for j in range(i + 1, len(facs))]
         structural = (set(app1.all_items(p)) | set(asrep.all_items(p))) - set(app1.contra_reactance.values())
-        self.entries += [("load", it, f) for it in sorted(structural) for f in sorted(items[it]["load"])]
+        # every WA-GK item may also load on the other three scales' factors (cross-loadings,
+        # kept near zero by the ridge unless the published loadings, alphas and correlations
+        # need them)
+        pattern = {it: set(init.initial_pattern(it, p)) for it in structural}
+        self.entries += [("load" if f in pattern[it] else "xload", it, f) for it in sorted(structural)
+                         for f in sorted(set(items[it]["load"]) | set(SCALES))]
         self.entries += [("delta", s) for s in SCALES]
         subs = codebook.load_subscales()
         self.free = {S: [it for it in subs[S].items if init.primary_scale(it) is None] for S in SUBS}
@@ -250,8 +256,8 @@ class Parameters:
             kind = e[0]
             if kind == "phi":
                 out.append(lat["phi"][k][e[1]][e[2]])
-            elif kind == "load":
-                out.append(items[e[1]]["load"][e[2]])
+            elif kind in ("load", "xload"):
+                out.append(items[e[1]]["load"].get(e[2], 0.0))
             elif kind == "delta":
                 sc = self.app1.scale(model.PERSPECTIVE[k], e[1])
                 it = next(i for i in sc.items if i not in sc.reversed)
@@ -283,7 +289,7 @@ class Parameters:
             kind = e[0]
             if kind == "phi":
                 lat["phi"][k][e[1]][e[2]] = lat["phi"][k][e[2]][e[1]] = v
-            elif kind == "load":
+            elif kind in ("load", "xload"):
                 items[e[1]]["load"][e[2]] = v
             elif kind == "delta":
                 sc = self.app1.scale(p, e[1])
