@@ -74,7 +74,7 @@ def _run(args) -> int:
 
     return runner.run_chapters(
         data_dir=args.data, results_dir=args.results, chapters=args.chapters, real_data=args.real_data,
-        min_cell=args.min_cell,
+        min_cell=args.min_cell, jobs=args.jobs,
     )
 
 
@@ -141,6 +141,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--real-data", action="store_true", help="aggregate-only output for confidential data")
     r.add_argument("--min-cell", type=int, default=5, metavar="N",
                    help="real-data mode: suppress table cells and hexbin bins with fewer than N people (default 5)")
+    r.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="chapters 8-10 run side by side in N kernels after chapter 7 (default 2; 1: one after another)")
     r.set_defaults(func=_run)
 
     c = sub.add_parser("compare", help="join computed with published numbers; write the reproduction report")
