@@ -254,6 +254,35 @@ def test_selection_stability_matches_one_resample_run_by_hand():
         assert v.loc[name, "median_ExpB"] == pytest.approx(np.exp(b), rel=1e-6)
 
 
+def test_batched_bootstrap_takes_the_decisions_of_the_one_resample_selection():
+    """_boot_lr_batched (all resamples side by side, resamples as case weights) against
+    _boot_chunk (each resample's rows through _select): the same models, failures and signs,
+    coefficients to the convergence tolerance; the removal fixture makes resamples remove an
+    early entry, a weak outcome gives selections of every size, few events give separation."""
+    cases = [(removal_fixture(n=200), "y", ["a", "b", "c"]), (dyads(seed=14, n=150), "dropout", CANDIDATES)]
+    weak = dyads(seed=15, n=120)
+    weak["dropout"] = (np.random.default_rng(2).random(120) < 0.08).astype(int)  # few events
+    cases.append((weak, "dropout", CANDIDATES))
+    for df, outcome, cands in cases:
+        y, X, _names, _ = L._prepare(df, outcome, cands)
+        rows = list(np.random.default_rng(4).integers(0, len(y), size=(150, len(y))))
+        one = L._boot_chunk(X, y, rows, "lr", 0.05, 0.10, 2 * len(cands))
+        bat = L._boot_lr_batched(X, y, rows, 0.05, 0.10, 2 * len(cands))
+        ok = ~one[3]  # separated resamples (failed) may end elsewhere: their fits diverge
+        np.testing.assert_array_equal(bat[3], one[3])
+        np.testing.assert_array_equal(bat[0][ok], one[0][ok])
+        np.testing.assert_array_equal(bat[1][ok], one[1][ok])
+        np.testing.assert_allclose(bat[2][ok], one[2][ok], rtol=1e-6, atol=1e-7)
+        assert one[0][ok].sum(axis=1).max() >= 2
+    # splitting the resamples differently (n_jobs) gives identical bits
+    y, X, _n, _ = L._prepare(cases[1][0], "dropout", CANDIDATES)
+    rows = list(np.random.default_rng(4).integers(0, len(y), size=(90, len(y))))
+    whole = L._boot_lr_batched(X, y, rows, 0.05, 0.10, 16)
+    parts = [L._boot_lr_batched(X, y, rows[a:b], 0.05, 0.10, 16) for a, b in ((0, 31), (31, 90))]
+    for i in range(4):
+        np.testing.assert_array_equal(whole[i], np.concatenate([p[i] for p in parts]))
+
+
 def test_selection_stability_by_officer_resampling_runs():
     df = dyads(seed=13)
     res = L.selection_stability(df, "dropout", CANDIDATES, n_boot=20, seed=1, cluster="po_id")
