@@ -543,7 +543,7 @@ if present:
     sens = []
     for t in outcomes.LOGISTIC_MODELS:
         for o in present:
-            ms = logistic.method_sensitivity(data, o, dyadic.candidates(t))
+            ms = logistic.method_sensitivity(data, o, dyadic.candidates(t), known=fits[t][o])  # LR: fitted above
             sens.append({"table": t, "outcome": o, **dict(zip(ms["removal"], ms["selected"])),
                          "same": bool(ms["same"].iloc[0])})
     sens = pd.DataFrame(sens)

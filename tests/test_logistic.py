@@ -184,6 +184,25 @@ def test_method_sensitivity_reports_all_three_removal_tests():
     assert out.removal.tolist() == ["lr", "conditional", "wald"] and out.same.all()
 
 
+@pytest.mark.parametrize("p_remove", [0.10, 1.0])
+def test_method_sensitivity_reuses_a_known_fit_and_equals_three_separate_selections(p_remove):
+    """Each row equals forward_stepwise with that removal test, whether the LR model is passed
+    in (known) or fitted here; the removal fixture selects a+b with removal, a+b+c without."""
+    df = removal_fixture()
+    cands = ["a", "b", "c"]
+    lr = L.forward_stepwise(df, "y", cands, p_remove=p_remove)
+    for known in (None, lr):
+        out = L.method_sensitivity(df, "y", cands, p_remove=p_remove, known=known)
+        for row in out.itertuples():
+            ref = L.forward_stepwise(df, "y", cands, removal=row.removal, p_remove=p_remove)
+            assert row.selected == "+".join(ref.selected) and row.n == ref.fit.n.iloc[0]
+            assert row.R2 == pytest.approx(ref.fit.R2.iloc[0], rel=1e-12) and row.status == ref.status
+    other = L.forward_stepwise(df, "y", ["a", "b"])  # another candidate list: not reused
+    out = L.method_sensitivity(df, "y", cands, p_remove=p_remove, known=other)
+    assert sorted(out.selected.iloc[0].split("+")) == (["a", "b"] if p_remove < 1 else ["a", "b", "c"])
+    assert out.R2.iloc[0] == pytest.approx(lr.fit.R2.iloc[0], rel=1e-12)
+
+
 def test_bad_outcome_coding_raises():
     df = dyads(n=50, seed=8)
     df["grade"] = 7

@@ -726,20 +726,58 @@ def forward_stepwise(data: pd.DataFrame, outcome: str, candidates: Sequence[str]
 
 
 def method_sensitivity(data: pd.DataFrame, outcome: str, candidates: Sequence[str], *,
-                       p_enter: float = 0.05, p_remove: float = 0.10) -> pd.DataFrame:
+                       p_enter: float = 0.05, p_remove: float = 0.10,
+                       known: StepwiseResult | None = None) -> pd.DataFrame:
     """The selected model under each SPSS removal test (LR, conditional, Wald).
+
+    Parameters
+    ----------
+    data, outcome, candidates, p_enter, p_remove
+        As :func:`forward_stepwise`.
+    known : StepwiseResult, optional
+        A :func:`forward_stepwise` result on the same data, outcome, candidates and thresholds
+        (e.g. chapter 10's model): its removal test is not run again.
 
     Returns
     -------
     DataFrame
-        One row per removal test: ``removal, selected`` ("+"-joined), ``n, R2, status``, and
-        ``same`` (True when all three select the same set).
+        One row per removal test: ``removal, selected`` ("+"-joined, in entry order),
+        ``n, R2, status``, and ``same`` (True when all three select the same set).
+
+    Notes
+    -----
+    The final model of a selection is fitted once per distinct set: a removal test whose
+    selection (the numpy core's, :func:`forward_stepwise` without its final fit) ends in the
+    set of a test already fitted, with the same stop note, takes that fit's n, R2 and status.
     """
+    y, X, names, _ = _prepare(data, outcome, candidates)
+    varies = bool(len(y)) and 0 < y.sum() < len(y)
+    done: list[tuple[frozenset, str, StepwiseResult]] = []
+    if known is not None:
+        f = known.fit.iloc[0]
+        if (f.get("removal") in REMOVAL and f.get("p_enter") == p_enter
+                and f.get("p_remove") == p_remove and int(f["n"]) == len(y)
+                and set(known.candidates.loc[known.candidates["step"] == 0, "variable"]) == set(names)):
+            stop = _select(X, y, f["removal"], p_enter, p_remove, 2 * len(names))[5] if varies else ""
+            done.append((frozenset(known.selected), stop, known))
+        else:
+            known = None
     rows = []
     for how in REMOVAL:
-        res = forward_stepwise(data, outcome, candidates, removal=how, p_enter=p_enter,
-                               p_remove=p_remove)
-        rows.append(dict(removal=how, selected="+".join(res.selected),
+        if varies:
+            sel, _fit, _ll0, _s, _c, stop = _select(X, y, how, p_enter, p_remove, 2 * len(names))
+            sel = [names[j] for j in sel]
+        else:
+            sel, stop = [], ""
+        if known is not None and known.fit["removal"].iloc[0] == how:
+            res = known
+        else:
+            res = next((r for key, st, r in done if key == frozenset(sel) and st == stop), None)
+            if res is None:
+                res = forward_stepwise(data, outcome, candidates, removal=how, p_enter=p_enter,
+                                       p_remove=p_remove)
+                done.append((frozenset(res.selected), stop, res))
+        rows.append(dict(removal=how, selected="+".join(sel),
                          n=int(res.fit["n"].iloc[0]), R2=float(res.fit["R2"].iloc[0]),
                          status=res.status))
     out = pd.DataFrame(rows)
@@ -1168,8 +1206,8 @@ def selection_stability(data: pd.DataFrame, outcome: str, candidates: Sequence[s
         members = [np.flatnonzero(codes == g) for g in range(len(uniq))]
         draws = rng.integers(0, len(uniq), size=(n_boot, len(uniq)))
         rows = [np.concatenate([members[g] for g in d]) for d in draws]
-    full = forward_stepwise(data, outcome, names, removal=removal, p_enter=p_enter,
-                            p_remove=p_remove)
+    # the selection on all cases (forward_stepwise's, without its final statsmodels fit)
+    full = [names[j] for j in _select(X, y, removal, p_enter, p_remove, max_steps)[0]] if 0 < y.sum() < n else []
     chunks = np.array_split(np.arange(n_boot), max(1, n_jobs))
     if removal == "lr":  # all resamples of a chunk side by side (_boot_lr_batched)
         task = _boot_lr_batched
@@ -1193,7 +1231,7 @@ def selection_stability(data: pd.DataFrame, outcome: str, candidates: Sequence[s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         med = np.exp(np.nanmedian(coef, axis=0))
-    variables = pd.DataFrame({"variable": names, "in_full": [v in full.selected for v in names],
+    variables = pd.DataFrame({"variable": names, "in_full": [v in full for v in names],
                               "selected": counts.astype(int), "share": counts / n_boot,
                               "share_positive": pos, "median_ExpB": med, "n_boot": n_boot})
     keys = ["+".join(names[j] for j in np.flatnonzero(r)) for r in sel]
