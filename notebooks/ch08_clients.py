@@ -88,9 +88,7 @@ SCORES = page.scores
 
 # %% tags=["hide-input"]
 page.glue_counts()
-page.descriptives({"T8.1": "Table 8.1 Clients' scores at the start (wave 1)",
-                   "T8.2": "Table 8.2 Clients' scores after six to nine months (wave 2)",
-                   "T8.3": "Table 8.3 Change between the waves (wave 2 minus wave 1)"})
+page.descriptives()
 
 # %% [markdown]
 # ## 8.3-8.7 The alliance and who the clients are
@@ -101,12 +99,7 @@ page.descriptives({"T8.1": "Table 8.1 Clients' scores at the start (wave 1)",
 # significant need not be significant here: the table shows what the data give.
 
 # %% tags=["hide-input"]
-bg_rows = page.add(parts["background"])
-clus = relations.clustered_recipes(perspective.client_background_recipes(), data)
-tbl(page.text_table(bg_rows, clus), index=False, small=True)
-sig = bg_rows[(bg_rows["statistic"] == "p")]
-glue("ch08-text-bg-n", int(sig["ref"].nunique()), display=False)
-glue("ch08-text-bg-sig", int((sig.groupby("ref")["value"].min() < 0.05).sum()), display=False)
+bg_rows = page.printed_background()
 
 # %% [markdown]
 # Of the {glue:text}`ch08-text-bg-n` results of 8.3-8.7 that the thesis printed,

@@ -84,9 +84,7 @@ def every_test(domain):
 
 # %% tags=["hide-input"]
 page.glue_counts()
-page.descriptives({"T9.1": "Table 9.1 Officers' scores at the start (wave 1)",
-                   "T9.2": "Table 9.2 Officers' scores after six to nine months (wave 2)",
-                   "T9.3": "Table 9.3 Change between the waves (wave 2 minus wave 1)"})
+page.descriptives()
 
 # %% [markdown]
 # ## 9.3, 9.5, 9.6 The alliance and the officer's and the client's demographics, and the trajectory
@@ -96,12 +94,7 @@ page.descriptives({"T9.1": "Table 9.1 Officers' scores at the start (wave 1)",
 # comparison with officer-clustered (CR1) standard errors in the last column.
 
 # %% tags=["hide-input"]
-bg_rows = page.add(parts["background"])
-clus = relations.clustered_recipes(perspective.officer_background_recipes(), data)
-tbl(page.text_table(bg_rows, clus), index=False, small=True)
-sig = bg_rows[bg_rows["statistic"] == "p"]
-glue("ch09-text-bg-n", int(sig["ref"].nunique()), display=False)
-glue("ch09-text-bg-sig", int((sig.groupby("ref")["value"].min() < 0.05).sum()), display=False)
+bg_rows = page.printed_background()
 
 # %% [markdown]
 # Of the {glue:text}`ch09-text-bg-n` printed results, {glue:text}`ch09-text-bg-sig` are

@@ -40,7 +40,7 @@ _SETUP = {
 
 
 #: the glue keys a :class:`Page` sets, after the chapter prefix (``ch08-``, ``ch09-``)
-GLUED = ("n-w1", "n-w2", "n-change", "links", "icc-max", "cl-n", "cl-naive", "cl-lost", "cl-gained", "m", "sig",
+GLUED = ("n-w1", "n-w2", "n-change", "text-bg-n", "text-bg-sig", "links", "icc-max", "cl-n", "cl-naive", "cl-lost", "cl-gained", "m", "sig",
          "fdr", "holm", "expected", "repro-tables", "repro-text", "repro-all", "repro-tables-count",
          "repro-text-count", "repro-all-count")
 
@@ -167,12 +167,27 @@ class Page:
         _glue(f"{self.ch}-n-w2", int(self.data[f"in_{p}_w2"].sum()))
         _glue(f"{self.ch}-n-change", int((self.data[f"in_{p}_w1"] & self.data[f"in_{p}_w2"]).sum()))
 
-    def descriptives(self, captions: dict[str, str]) -> None:
-        """Tables 8.1-8.3 / 9.1-9.3 (ref -> caption), their rows kept for the ledger."""
+    def descriptives(self) -> None:
+        """Tables 8.1-8.3 / 9.1-9.3: the scores at each wave and their change, rows kept for the ledger."""
+        who = {"client": "Clients'", "po": "Officers'"}[self.persp]
+        what = {"1": f"{who} scores at the start (wave 1)", "2": f"{who} scores after six to nine months (wave 2)",
+                "diff": "Change between the waves (wave 2 minus wave 1)"}
         for ref, _section, wave in chapters.DESCRIPTIVE_TABLES[self.persp]:
             d = self.add(self.privacy.ledger(self.parts[ref]).drop(columns="suppressed"))
-            _display(_markdown(f"**{captions[ref]}**"))
+            _display(_markdown(f"**Table {ref[1:]} {what[wave]}**"))
             self.tbl(result_tables.descriptive_table(d, self.scores, LABELS, change=wave == "diff"))
+
+    def printed_background(self) -> pd.DataFrame:
+        """The printed results of the background sections (8.3-8.7 / 9.3, 9.5, 9.6) with the
+        officer-clustered p beside each, their rows kept for the ledger; glues
+        ``chNN-text-bg-n`` (results printed) and ``-text-bg-sig`` (of those, p < .05 here)."""
+        rows = self.add(self.parts["background"])
+        clus = relations.clustered_recipes(_SETUP[self.persp][3][0](), self.data)
+        self.tbl(self.text_table(rows, clus), index=False, small=True)
+        sig = rows[rows["statistic"] == "p"]
+        _glue(f"{self.ch}-text-bg-n", int(sig["ref"].nunique()))
+        _glue(f"{self.ch}-text-bg-sig", int((sig.groupby("ref")["value"].min() < 0.05).sum()))
+        return rows
 
     def every_test(self, domain: str, title: str | None = None) -> None:
         """The screen's tests of one question (:func:`wagk.result_tables.screen_grid`)."""
