@@ -163,13 +163,12 @@ for w in ("1", "2"):
 
 # %% tags=["hide-input"]
 def dyad_scatter(ax, x, y, lim=(1, 7)):
-    """Points (seaborn) on synthetic data; hexagonal bins of at least min_cell dyads in real-data mode."""
+    """Points on synthetic data; hexagonal bins of at least min_cell dyads in real-data mode."""
     keep = x.notna() & y.notna()
     if privacy.real_data:
         privacy.scatter(ax, x[keep], y[keep], extent=(*lim, *lim))
     else:
-        sns.scatterplot(x=x[keep].to_numpy(), y=y[keep].to_numpy(), ax=ax, s=14, alpha=0.55, edgecolor="none",
-                        color="C0")
+        ax.scatter(x[keep].to_numpy(), y[keep].to_numpy(), s=14, alpha=0.55, edgecolors="none", color="C0")
     ax.plot(lim, lim, ls="--", lw=0.8, color="0.4")
     ax.set_xlim(lim[0] - 0.2, lim[1] + 0.2)
     ax.set_ylim(lim[0] - 0.2, lim[1] + 0.2)
