@@ -67,8 +67,8 @@ import pandas as pd
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from wagk import (background, compare, contract, layout, ledger, outcomes, paths, perspective, relations,
-                  result_tables, scores)
+from wagk import (background, chapters, compare, contract, layout, ledger, outcomes, paths, perspective,
+                  relations, result_tables, scores)
 from wagk._recipes import missing_columns
 from wagk.privacy import Privacy
 from wagk.result_tables import LABELS, show
@@ -83,6 +83,7 @@ try:
 except FileNotFoundError:
     handed = None
 data = background.analysis_frame(study, scores=handed)
+parts = chapters.chapter8(data)  # every analysis of the chapter's ledger (wagk.chapters); shown below
 if handed is None:
     display(Markdown(f"**Chapter 7's scores are not in `{Path(results_dir).name}`** (run chapter 7 first, as "
                      "`wagk run` does): the scales were scored here with the codebook's monitor."))
@@ -108,35 +109,19 @@ def tbl(frame, **kw):
 # missing.
 
 # %% tags=["hide-input"]
-try:
-    from wagk import descriptives
-except ImportError:  # the descriptives module arrives with dataset I
-    descriptives = None
 glue("ch08-n-w1", int(data["in_client_w1"].sum()), display=False)
 glue("ch08-n-w2", int(data["in_client_w2"].sum()), display=False)
 glue("ch08-n-change", int((data["in_client_w1"] & data["in_client_w2"]).sum()), display=False)
 
 
-def wave_scores(wave):
-    """The scores of every questionnaire of a wave (or the change) from the analysis frame."""
-    keep = data[f"in_{PERSP}_w1"] & data[f"in_{PERSP}_w2"] if wave == "diff" else data[f"in_{PERSP}_w{wave}"]
-    cols = [c for c in SCORES if f"{PERSP}{wave}_{c}" in data]
-    return data.loc[keep, [f"{PERSP}{wave}_{c}" for c in cols]].set_axis(cols, axis=1)
-
-
-if descriptives is None:
-    display(Markdown("*Pending: the descriptives module (`wagk.descriptives`) is not part of this build.*"))
-else:
-    for ref, section, wave, frame, caption in (
-            ("T8.1", "8.2.1", "1", wave_scores("1"), "Table 8.1 Clients' scores at the start (wave 1)"),
-            ("T8.2", "8.2.2", "2", wave_scores("2"), "Table 8.2 Clients' scores after six to nine months (wave 2)"),
-            ("T8.3", "8.2.3", "diff", wave_scores("diff"), "Table 8.3 Change between the waves (wave 2 minus wave 1)")):
-        d = descriptives.scale_descriptive_rows(frame, ref=ref, section=section, perspective=PERSP, wave=wave,
-                                                columns=[c for c in SCORES if c in frame.columns])
-        d = privacy.ledger(d).drop(columns="suppressed")
-        rows.append(d)
-        display(Markdown(f"**{caption}**"))
-        tbl(result_tables.descriptive_table(d, SCORES, LABELS, change=wave == "diff"))
+for ref, wave, caption in (
+        ("T8.1", "1", "Table 8.1 Clients' scores at the start (wave 1)"),
+        ("T8.2", "2", "Table 8.2 Clients' scores after six to nine months (wave 2)"),
+        ("T8.3", "diff", "Table 8.3 Change between the waves (wave 2 minus wave 1)")):
+    d = privacy.ledger(parts[ref]).drop(columns="suppressed")
+    rows.append(d)
+    display(Markdown(f"**{caption}**"))
+    tbl(result_tables.descriptive_table(d, SCORES, LABELS, change=wave == "diff"))
 
 # %% [markdown]
 # ## 8.3-8.7 The alliance and who the clients are
@@ -147,7 +132,7 @@ else:
 # significant need not be significant here: the table shows what the data give.
 
 # %% tags=["hide-input"]
-bg_rows = perspective.client_background_rows(data)
+bg_rows = parts["background"]
 rows.append(bg_rows)
 recipes = perspective.client_background_recipes()
 clus = relations.clustered_recipes(recipes, data)
@@ -194,7 +179,7 @@ for dom in ("client", "justice", "officer"):
 # the start and after six to nine months (Spearman's rS, n below).
 
 # %% tags=["hide-input"]
-exp_rows = perspective.experience_rows(data)
+exp_rows = parts["experience"]
 rows.append(exp_rows)
 for ref, caption in (("T8.4", "Table 8.4 The alliance at the start and the experience of the trajectory"),
                      ("T8.5", "Table 8.5 The alliance after six to nine months and the experience of the trajectory")):
@@ -223,7 +208,7 @@ tbl(result_tables.screen_grid(tests[tests["domain"] == "problems"], SCORES, shor
 # nine months, and of the change in the alliance with the change in motivation.
 
 # %% tags=["hide-input"]
-mot_rows = perspective.client_motivation_rows(data)
+mot_rows = parts["motivation"]
 rows.append(mot_rows)
 for ref, caption in (("T8.6", "Table 8.6 The alliance and motivation at the start"),
                      ("T8.7", "Table 8.7 The alliance and motivation after six to nine months"),
@@ -250,7 +235,7 @@ glue("ch08-mot-sig", f"{int((m['value'] < 0.05).sum())} of {len(m)}", display=Fa
 # how far the groups are the same clients (8.9.3, chi-square tests of each pair).
 
 # %% tags=["hide-input"]
-out_rows = outcomes.client_outcome_rows(data)
+out_rows = parts["outcomes"]
 out_rows = result_tables.suppress_outcome_groups(out_rows, privacy.small)
 rows.append(out_rows)
 c1 = data[data["in_client_w1"]]

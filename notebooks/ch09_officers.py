@@ -60,7 +60,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from wagk import (background, compare, contract, layout, ledger, outcomes, paths, perspective, relations,
+from wagk import (background, chapters, compare, contract, layout, ledger, outcomes, paths, perspective, relations,
                   result_tables, scores)
 from wagk._recipes import missing_columns
 from wagk.privacy import Privacy
@@ -76,6 +76,7 @@ try:
 except FileNotFoundError:
     handed = None
 data = background.analysis_frame(study, scores=handed)
+parts = chapters.chapter9(data)  # every analysis of the chapter's ledger (wagk.chapters); shown below
 if handed is None:
     display(Markdown(f"**Chapter 7's scores are not in `{Path(results_dir).name}`** (run chapter 7 first, as "
                      "`wagk run` does): the scales were scored here with the codebook's monitor."))
@@ -114,35 +115,19 @@ def every_test(domain):
 # {glue:text}`ch09-n-change` dyads with a questionnaire at both waves (wave 2 minus wave 1).
 
 # %% tags=["hide-input"]
-try:
-    from wagk import descriptives
-except ImportError:  # the descriptives module arrives with dataset I
-    descriptives = None
 glue("ch09-n-w1", int(data["in_po_w1"].sum()), display=False)
 glue("ch09-n-w2", int(data["in_po_w2"].sum()), display=False)
 glue("ch09-n-change", int((data["in_po_w1"] & data["in_po_w2"]).sum()), display=False)
 
 
-def wave_scores(wave):
-    """The scores of every questionnaire of a wave (or the change) from the analysis frame."""
-    keep = data[f"in_{PERSP}_w1"] & data[f"in_{PERSP}_w2"] if wave == "diff" else data[f"in_{PERSP}_w{wave}"]
-    cols = [c for c in SCORES if f"{PERSP}{wave}_{c}" in data]
-    return data.loc[keep, [f"{PERSP}{wave}_{c}" for c in cols]].set_axis(cols, axis=1)
-
-
-if descriptives is None:
-    display(Markdown("*Pending: the descriptives module (`wagk.descriptives`) is not part of this build.*"))
-else:
-    for ref, section, wave, frame, caption in (
-            ("T9.1", "9.2.1", "1", wave_scores("1"), "Table 9.1 Officers' scores at the start (wave 1)"),
-            ("T9.2", "9.2.2", "2", wave_scores("2"), "Table 9.2 Officers' scores after six to nine months (wave 2)"),
-            ("T9.3", "9.2.3", "diff", wave_scores("diff"), "Table 9.3 Change between the waves (wave 2 minus wave 1)")):
-        d = descriptives.scale_descriptive_rows(frame, ref=ref, section=section, perspective=PERSP, wave=wave,
-                                                columns=[c for c in SCORES if c in frame.columns])
-        d = privacy.ledger(d).drop(columns="suppressed")
-        rows.append(d)
-        display(Markdown(f"**{caption}**"))
-        tbl(result_tables.descriptive_table(d, SCORES, LABELS, change=wave == "diff"))
+for ref, wave, caption in (
+        ("T9.1", "1", "Table 9.1 Officers' scores at the start (wave 1)"),
+        ("T9.2", "2", "Table 9.2 Officers' scores after six to nine months (wave 2)"),
+        ("T9.3", "diff", "Table 9.3 Change between the waves (wave 2 minus wave 1)")):
+    d = privacy.ledger(parts[ref]).drop(columns="suppressed")
+    rows.append(d)
+    display(Markdown(f"**{caption}**"))
+    tbl(result_tables.descriptive_table(d, SCORES, LABELS, change=wave == "diff"))
 
 # %% [markdown]
 # ## 9.3, 9.5, 9.6 The alliance and the officer's and the client's demographics, and the trajectory
@@ -152,7 +137,7 @@ else:
 # comparison with officer-clustered (CR1) standard errors in the last column.
 
 # %% tags=["hide-input"]
-bg_rows = perspective.officer_background_rows(data)
+bg_rows = parts["background"]
 rows.append(bg_rows)
 clus = relations.clustered_recipes(perspective.officer_background_recipes(), data)
 tbl(text_table(bg_rows, clus), index=False, small=True)
@@ -181,7 +166,7 @@ for dom in ("officer", "client", "justice"):
 # the same wave.
 
 # %% tags=["hide-input"]
-app_rows = perspective.officer_appraisal_rows(data)
+app_rows = parts["appraisal"]
 rows.append(app_rows)
 for ref, caption in (("T9.4", "Table 9.4 The alliance, the difficulty of the client and the officer's competence "
                              "at the start"),
@@ -214,7 +199,7 @@ every_test("problems")
 # amotivation against the change in the alliance as Table 9.8.
 
 # %% tags=["hide-input"]
-mot_rows = perspective.officer_motivation_rows(data)
+mot_rows = parts["motivation"]
 rows.append(mot_rows)
 display(Markdown("**Table 9.8 Change in the officer's alliance and change in the client's amotivation**"))
 tbl(result_tables.correlation_grid(mot_rows[mot_rows["ref"] == "T9.8"], SCORES, ("sms_amotivation",), LABELS, LABELS))
@@ -230,7 +215,7 @@ every_test("motivation")
 # all four scale scores. The printed tests of 9.9 follow, then every test.
 
 # %% tags=["hide-input"]
-out_rows = outcomes.officer_outcome_rows(data)
+out_rows = parts["outcomes"]
 out_rows = result_tables.suppress_outcome_groups(out_rows, privacy.small)
 rows.append(out_rows)
 for ref, caption in (("T9.9", "Table 9.9 Officers' scores at the start by outcome"),

@@ -141,6 +141,38 @@ ax.spines[["top", "right"]].set_visible(False)
 plt.show()
 
 # %% [markdown]
+# ## Chapter 10: the predictors each stepwise model selected
+#
+# Tables 10.7 to 10.9 report, per outcome, only the predictors that the forward selection kept.
+# Number by number, a predictor the thesis kept but this run did not is `not_computed` above; the
+# table below compares the selections as sets, which is how a reader compares stepwise models.
+# Whether the same predictors come back also depends on how stable each selection is: the
+# chapter's bootstrap section shows that.
+
+# %% tags=["hide-input"]
+from wagk import ledger as _ledger
+
+computed_rows = _ledger.read_all(paths.ledger_dir(results_dir))
+selections = compare.selected_predictors(computed_rows)
+if selections["computed"].notna().any():
+    shown = selections.assign(thesis=selections["thesis"].fillna("(not in the thesis)").replace("", "(none)"),
+                              computed=selections["computed"].fillna("(not computed)").replace("", "(none)"))
+    shown = shown.assign(thesis=shown["thesis"].str.replace("+", " + ", regex=False),
+                         computed=shown["computed"].str.replace("+", " + ", regex=False))
+    display(HTML(report.static_table(shown, index=False)))
+    ran = selections[selections["computed"].notna()]
+    glue("rep-sel-same", f"{int(ran['same'].sum())} of {len(ran)}", display=False)
+    glue("rep-sel-both", f"{int(ran['both'].sum())} of {int((ran['both'] + ran['thesis_only']).sum())}",
+         display=False)
+else:
+    print("Chapter 10 has not computed its logistic models in this run.")
+    glue("rep-sel-same", "none", display=False)
+    glue("rep-sel-both", "none", display=False)
+
+# %% [markdown]
+# Models with the same selection as the thesis: {glue:text}`rep-sel-same`; the thesis's selected
+# predictors that this run also selected: {glue:text}`rep-sel-both`.
+#
 # ## Every number
 #
 # Filter by chapter, table and verdict, or search any text. The `diff` column is computed minus

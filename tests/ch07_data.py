@@ -4,10 +4,14 @@ Not the compendium's synthetic dataset (that one is calibrated to the thesis, `w
 generator is deliberately simple and fast, so tests of the chapter-7 functions do not depend on
 the calibration. Each client has a latent alliance profile (trust, goals_restriction, bond,
 reactance) shared by the four questionnaires; every item loads on the factor(s) of its scale in
-the `sem_initial` monitor, items outside the monitor load weakly on one factor. Answers are
-rounded to 1-7 with a ceiling; 2% of the answers are missing at random. The outcomes of
-"dataset II" (no_show, formal_action, dropout, early_help and the officer-reported rise in
-risk) are optional and depend on the latent profile.
+the `sem_initial` CFA model (negatively where the `as_reported` monitor reverses it), items
+outside that model load weakly on one factor. Answers are rounded to 1-7 with a ceiling; 2%
+of the answers are missing at random. The outcomes of
+"dataset II" are optional and depend on the latent profile: the registry's dropout and
+early_help, the officer's wave-2 answers from which no_show and formal_action are derived
+(out_late, out_no_show, out_warning, out_instruction, out_commissioner_continuation; codes 1 yes
+once, 2 yes several times, 3 no, 4 don't know), and the officer-reported rise in risk
+(out_risk_increased, 1-7).
 """
 
 from __future__ import annotations
@@ -26,13 +30,13 @@ SCALES = codebook.SCALES
 
 
 def _loadings(perspective: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    mon = codebook.load_monitor("sem_initial")
+    model = codebook.load_cfa_model("sem_initial")
+    keys = codebook.load_monitor("as_reported")
     load: dict[str, np.ndarray] = {}
     for k, name in enumerate(SCALES):
-        sc = mon.scale(perspective, name)
-        for item in sc.items:
+        for item in model[name]:
             vec = load.setdefault(item, np.zeros(4))
-            sign = -1.0 if item in sc.reversed else 1.0
+            sign = -1.0 if item in keys.scale(perspective, name).reversed else 1.0
             vec[k] += sign * rng.uniform(0.55, 0.8) * (0.6 if vec.any() else 1.0)
     for item in codebook.questionnaire_items(perspective):
         if item == "grade" or item in load:
@@ -101,8 +105,17 @@ def simulate_tables(seed: int = 7, n_clients: int = 302, n_officers: int = 120, 
                                            "early_help": event(0.25, 0.8)})
         po2 = tables["po_w2"]
         rows = po2["client_id"].map({c: i for i, c in enumerate(ids)}).to_numpy()
-        po2["no_show"] = event(0.15, 1.2)[rows]
-        po2["formal_action"] = event(0.15, 1.0)[rows]
+        # the officer's wave-2 questions, coded 1 yes once, 2 yes several times, 3 no, 4 don't know:
+        # no_show needs two or more late/absent events, formal_action any formal action
+        late, absent = event(0.2, 1.2)[rows], event(0.12, 1.2)[rows]
+        several = rng.random(len(rows)) < 0.3
+        po2["out_late"] = np.where(late == 1, np.where(several, 2, 1), 3)
+        po2["out_no_show"] = np.where(absent == 1, 1, 3)
+        action = event(0.15, 1.0)[rows]
+        which = rng.integers(0, 3, len(rows))
+        for k, col in enumerate(("out_warning", "out_instruction", "out_commissioner_continuation")):
+            po2[col] = np.where((action == 1) & (which == k), 1, 3)
+        po2.loc[po2.index[:3], "out_warning"] = 4  # a few "don't know"
         po2["out_risk_increased"] = np.clip(np.round(3 + 1.2 * risk_score[rows] + rng.standard_normal(len(rows))), 1, 7)
     return tables
 

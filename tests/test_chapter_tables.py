@@ -63,7 +63,7 @@ def test_every_published_number_of_the_target_tables_has_a_key(rows):
 
     pub = published.load()
     target = (r"^(T6\.(6|7|8|9|10|11|12)|S6\.9a|S6\.12\.|T8\.([4-9]|10)$|S8\.[3-9]|T9\.([4-9]|1[01])$"
-              r"|S9\.[3-9]|T10\.[56]$|S10\.2\.[45])")
+              r"|S9\.[3-9]|T10\.[56]$|S10\.2\.[456])")
     pub = pub[pub["ref"].str.match(target) & (pub["perspective"] != "population") & (pub["analysis"] != "model_spec")]
     pub = pub[~(pub["ref"].isin(["T6.6", "T6.7"]) & pub["analysis"].isin(["chi2", "ttest"]))]
     keys = set(map(tuple, rows[ledger.KEY].astype(str).to_numpy()))
@@ -102,6 +102,17 @@ def test_text_correlations_print_n_as_df(frame_and_study, rows):
     got = rows[rows.ref == "S8.6.1a"].set_index("statistic")["value"]
     assert got["df"] == len(pair)
     assert got["rs"] == pytest.approx(stats.spearmanr(pair.iloc[:, 0], pair.iloc[:, 1]).statistic)
+
+
+def test_contra_reactance_correlations_of_the_dyads_by_hand(frame_and_study, rows):
+    """10.2.6: officer's item against the client's scale, Spearman over the wave-2 dyads."""
+    data, _ = frame_and_study
+    d2 = data[data["in_client_w2"] & data["in_po_w2"]]
+    pair = d2[["po2_cr24_energy", "client2_reactance"]].dropna()
+    got = rows[rows.ref == "S10.2.6f"].set_index("statistic")["value"]
+    ref = stats.spearmanr(pair.iloc[:, 0], pair.iloc[:, 1])
+    assert got["rs"] == pytest.approx(ref.statistic) and got["p"] == pytest.approx(ref.pvalue)
+    assert got["df"] == len(pair)
 
 
 def test_logistic_tables_report_the_selected_predictors(frame_and_study):

@@ -128,3 +128,39 @@ def test_rounded_p_in_a_report():
         rep = compare.compare(ledger(p_bond=p), pub)
         row = rep[(rep.variable == "bond") & (rep.statistic == "p")]
         assert row.verdict.item() == verdict, p
+
+
+def _logit_rows(ref, wave, outcome, predictors, n=150):
+    rows = [(ref, "", "dyad", wave, "logistic", "model", f"outcome={outcome}", "n", n)]
+    rows += [(ref, "", "dyad", wave, "logistic", p, f"outcome={outcome}", "ExpB", 1.5) for p in predictors]
+    return rows
+
+
+def test_selected_predictors_as_sets():
+    cols = ["ref", "section", "perspective", "wave", "analysis", "variable", "group", "statistic", "value"]
+    pub = pd.DataFrame(_logit_rows("T10.7", "1", "no_show", ["client1_trust", "po1_reactance"])
+                       + _logit_rows("T10.7", "1", "dropout", ["client1_trust"])
+                       + _logit_rows("T10.8", "2", "dropout", ["po2_reactance"]), columns=cols)
+    pub["printed"], pub["remark"] = "", ""
+    comp = pd.DataFrame(_logit_rows("T10.7", "1", "no_show", ["po1_reactance", "client1_trust"])
+                        + _logit_rows("T10.7", "1", "dropout", ["client1_bond", "po1_trust"])
+                        + _logit_rows("T10.9", "1+2", "early_help", []), columns=cols)
+    sel = compare.selected_predictors(comp, published_rows=pub).set_index(["ref", "outcome"])
+    assert sel.loc[("T10.7", "no_show"), "same"] and sel.loc[("T10.7", "no_show"), "both"] == 2
+    d = sel.loc[("T10.7", "dropout")]
+    assert (d["thesis"], d["computed"]) == ("client1_trust", "client1_bond+po1_trust")
+    assert (d["both"], d["thesis_only"], d["computed_only"], d["same"]) == (0, 1, 2, False)
+    assert pd.isna(sel.loc[("T10.8", "dropout"), "computed"])  # model not run
+    e = sel.loc[("T10.9", "early_help")]  # run, nothing selected; not in the thesis
+    assert e["computed"] == "" and pd.isna(e["thesis"]) and not e["same"]
+    assert list(sel.index.get_level_values("ref")) == ["T10.7", "T10.7", "T10.8", "T10.9"]
+
+
+def test_selected_predictors_of_the_thesis_tables():
+    """The published selections read from data/published (Tables 10.7-10.9 list 12 models)."""
+    empty = pd.DataFrame(columns=["ref", "section", "perspective", "wave", "analysis", "variable", "group",
+                                  "statistic", "value"])
+    sel = compare.selected_predictors(empty).set_index(["ref", "outcome"])
+    assert len(sel) == 12
+    assert sel.loc[("T10.7", "formal_action"), "thesis"] == "client1_goals_restriction+po1_goals_restriction+po1_reactance"
+    assert sel.loc[("T10.9", "dropout"), "thesis"] == "po2_reactance"

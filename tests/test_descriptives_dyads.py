@@ -56,3 +56,30 @@ def test_differences_are_client_minus_officer(pair):
     assert d["relative"].loc["trust", "M"] == pytest.approx(rel.mean())
     assert d["absolute"].loc["trust", "Mdn"] == pytest.approx(rel.abs().median())
     assert d["absolute"].loc["trust", "Min"] >= 0
+
+
+def test_chapter10_rows_take_the_handed_over_scores_and_repeat_the_running_text(tmp_path):
+    from conftest import tiny_tables, write_dataset
+    from wagk import codebook, scores
+    from wagk.contract import load_study
+
+    study = load_study(write_dataset(tmp_path / "d", tiny_tables(n_clients=30, seed=2)))
+    mon = codebook.load_monitor()
+    sc = scores.score_study(study, mon)
+    scores.write(tmp_path / "r", sc, mon)
+    handed = scores.load(tmp_path / "r")
+    rows = dyads.chapter10_rows(study, scores=handed)
+    plain = dyads.chapter10_rows(study, monitor=mon)
+    key = ["ref", "wave", "perspective", "analysis", "variable", "group", "statistic"]
+    merged = rows.merge(plain, on=key, suffixes=("", "_plain"))
+    assert len(merged) == len(rows) == len(plain)
+    np.testing.assert_allclose(merged["value"], merged["value_plain"], rtol=1e-8, atol=1e-12)  # files keep 10 digits
+    # S10.2.2: the text's repeats of Tables 10.2 and 10.3, d without its sign
+    tab = rows[rows.ref == "T10.2"].set_index(["analysis", "variable", "statistic"])["value"]
+    s2a = rows[rows.ref == "S10.2.2a"].set_index("statistic")["value"]
+    assert s2a["t"] == tab[("paired_ttest", "trust", "t")] and s2a["d"] == abs(tab[("paired_ttest", "trust", "d")])
+    s2d = rows[rows.ref == "S10.2.2d"].set_index("statistic")["value"]
+    assert s2d["d"] >= 0 and np.sign(s2d["t"]) == np.sign(tab[("paired_ttest", "reactance", "d")])
+    assert set(rows[rows.ref.str.startswith("S10.2.2")]["ref"]) == {f"S10.2.2{c}" for c in "abcdefghi"}
+    w2 = rows[rows.ref == "S10.2.2g"]
+    assert (w2["wave"] == "2").all() and (w2["variable"] == "reactance").all()

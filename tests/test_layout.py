@@ -52,3 +52,8 @@ def test_coefficient_table_and_fit_table():
     col = ("po", "1", "final")
     assert ft.loc["CMIN", col] == "222.20***" and ft.loc["CFI", col] == ".91" and ft.loc["RMSEA", col] == ".062"
     assert ft.loc["n", col] == "267" and ft.loc["p", col] == "<.001"
+
+
+def test_html_escapes_cell_text():
+    html = layout.to_html(pd.DataFrame({"p": ["<.001"]}, index=["<a>"]))
+    assert "&lt;.001" in html and "&lt;a&gt;" in html and "<.001" not in html

@@ -272,6 +272,25 @@ def test_l1_logistic_is_seeded_and_keeps_the_strong_predictors():
     np.testing.assert_allclose(a.B * sd, a.B_std, rtol=1e-12)
 
 
+def test_l1_logistic_penalty_grid():
+    """The default grid is sklearn's (1e-4 to 1e4); a narrower one keeps C inside it."""
+    from sklearn.linear_model import LogisticRegressionCV
+    from sklearn.model_selection import StratifiedKFold
+
+    df = dyads(n=300, seed=15)
+    a = L.l1_logistic(df, "dropout", CANDIDATES, seed=2, n_cs=8, cv=5)
+    z = (df[CANDIDATES] - df[CANDIDATES].mean()) / df[CANDIDATES].std(ddof=0)
+    ref = LogisticRegressionCV(Cs=8, cv=StratifiedKFold(5, shuffle=True, random_state=2), penalty="l1",
+                               solver="saga", scoring="neg_log_loss", max_iter=20000, tol=1e-6,
+                               random_state=2).fit(z.to_numpy(), df["dropout"].to_numpy())
+    np.testing.assert_allclose(a.B_std, ref.coef_[0], rtol=1e-10, atol=1e-12)
+    assert a.C.iloc[0] == pytest.approx(ref.C_[0])
+    narrow = L.l1_logistic(df, "dropout", CANDIDATES, seed=2, n_cs=6, cv=5, c_range=(1e-3, 10))
+    assert 1e-3 <= narrow.C.iloc[0] <= 10
+    with pytest.raises(ValueError, match="c_range"):
+        L.l1_logistic(df, "dropout", CANDIDATES, c_range=(10, 1))
+
+
 def test_quasi_complete_separation_is_reported_by_fit_logit():
     df = dyads(seed=15)
     # every case above 5.5 has the event; at 5.5 and below both outcomes occur

@@ -28,7 +28,7 @@ def samples():
 
 
 def test_alpha_optimisation_table(samples):
-    start, final = codebook.load_monitor("sem_initial"), codebook.load_monitor("appendix1")
+    start, final = codebook.load_cfa_model("sem_initial"), codebook.load_monitor("appendix1")
     t = measurement.alpha_optimisation_table(samples, start, final)
     assert len(t) == 16
     row = t[(t.perspective == "po") & (t.wave == 1) & (t.scale == "goals_restriction")].iloc[0]
@@ -36,7 +36,8 @@ def test_alpha_optimisation_table(samples):
     keyed = scoring.keyed_items(samples[("po", 1)], final.scale("po", "goals_restriction"))
     assert row.alpha_final == pytest.approx(direct_alpha(keyed), abs=1e-12)
     assert row.n_final == len(keyed.dropna())
-    keyed0 = scoring.keyed_items(samples[("po", 1)], start.scale("po", "goals_restriction"))
+    keyed0 = samples[("po", 1)][start["goals_restriction"]].astype(float)
+    keyed0["md_05"] = 8 - keyed0["md_05"]  # item 17 is reversed in goals_restriction
     assert row.alpha_start == pytest.approx(direct_alpha(keyed0), abs=1e-12)
     assert t.agrees.dtype == bool
 
@@ -52,7 +53,7 @@ def test_toughness_alpha_rows(samples):
 def test_reliability_table(samples):
     mon = codebook.load_monitor("appendix1")
     sub = {k: v for k, v in samples.items() if k == ("client", 1)}
-    t = measurement.reliability_table(sub, mon, seed=5, n_boot=200)
+    t = measurement.reliability_table(sub, mon, seed=5, n_boot=200, fiml=True)
     assert list(t.scale) == list(codebook.SCALES)
     for r in t.itertuples():
         keyed = scoring.keyed_items(samples[("client", 1)], mon.scale("client", r.scale))
@@ -60,8 +61,9 @@ def test_reliability_table(samples):
         assert r.n == len(keyed.dropna())
         assert r.omega_low <= r.omega <= r.omega_high
         assert 0 < r.omega_fiml < 1
-    again = measurement.reliability_table(sub, mon, seed=5, n_boot=200)
+    again = measurement.reliability_table(sub, mon, seed=5, n_boot=200, fiml=True)
     pd.testing.assert_frame_equal(t, again)
+    assert "omega_fiml" not in measurement.reliability_table(sub, mon, seed=5, n_boot=50).columns
 
 
 def test_shared_factors():
@@ -120,14 +122,29 @@ def test_text_rows_summarise_the_table_rows(samples):
         dict(ref="TB1.12", perspective="po", wave="1", analysis="correlation", variable="reactance",
              group="wai_goal", statistic="r", value=-0.41),
     ])
-    out = measurement.text_rows(rows, samples, codebook.load_monitor("sem_initial"))
+    out = measurement.text_rows(rows, samples, codebook.load_cfa_model("sem_initial"))
     got = out.set_index(["ref", "statistic"])["value"]
     assert got[("S7.2d", "Min")] == 0.68 and got[("S7.2d", "Max")] == 0.85  # reactance left out
     assert got[("S7.2f", "Min")] == 0.23 and got[("S7.2f", "Max")] == 0.82
     assert got[("S7.2h", "Min")] == -0.41 and got[("S7.2h", "Max")] == 1.0
     assert "S7.2g" not in out["ref"].values
+    assert "SB1-4.3" not in out["ref"].values  # no client rows of Tables 10-11 given
+    pct = out[out["ref"] == "SB1-0"]["value"].iloc[0]
+    from wagk.pca import pca_varimax
+    from wagk.selection import item_pool
+    x = samples[("client", 2)][item_pool("client")]
+    r = x.corr().to_numpy()
+    assert pct == pytest.approx(100 * np.sort(np.linalg.eigvalsh(r))[-4:].sum() / len(r), abs=1e-9)
     sem = out[out["variable"] == "cases_complete_sem"]["value"].iloc[0]
     items = samples[("client", 2)]
-    mon = codebook.load_monitor("sem_initial")
-    cols = {i for s in codebook.SCALES for i in mon.scale("client", s).items}
+    model = codebook.load_cfa_model("sem_initial")
+    cols = {i for s in codebook.SCALES for i in model[s]}
     assert len(cols) == 21 and sem == items[sorted(cols)].notna().all(axis=1).sum()
+
+
+def test_keyed_scale_takes_reverse_keys_from_the_variants():
+    model = codebook.load_cfa_model("sem_initial")
+    g = measurement.keyed_scale("goals_restriction", model["goals_restriction"], "client")
+    r = measurement.keyed_scale("reactance", model["reactance"], "client")
+    t = measurement.keyed_scale("trust", model["trust"], "po")
+    assert g.reversed == {"md_05"} and r.reversed == set() and t.reversed == {"dri_31"}

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from conftest import tiny_tables, write_dataset
-from wagk import manifest, paths, runner
+from wagk import ledger, manifest, paths, published, runner
 from wagk.testing.canary import MARKER, find_marker, make_canary
 
 FAKES = Path(__file__).parent / "chapters"
@@ -67,7 +67,7 @@ def test_a_failing_chapter_does_not_stop_the_next(tmp_path, capsys):
     _tiny_chapter(nbs / "ch03_ok.py", "open(results_dir + '/ch03.txt', 'w').write('three')")
     results, executed = tmp_path / "results", tmp_path / "executed"
     results.mkdir()
-    rc = runner.run_chapters(data_dir=nbs, results_dir=results, executed=executed, notebooks=nbs)
+    rc = runner.run_chapters(data_dir=nbs, results_dir=results, executed=executed, notebooks=nbs, sample=False)
     assert rc != 0
     assert (results / "ch01.txt").read_text() == "one" and (results / "ch03.txt").read_text() == "three"
     nb2 = nbformat.read(executed / "ch02_fails.ipynb", as_version=4)
@@ -99,8 +99,42 @@ def test_min_cell_is_checked_and_passed(tmp_path):
     assert runner.run_chapters(data_dir=nbs, results_dir=tmp_path / "r", notebooks=nbs, min_cell=0,
                                executed=tmp_path / "e") == 2
     assert runner.run_chapters(data_dir=nbs, results_dir=tmp_path / "r", notebooks=nbs, min_cell=11,
-                               executed=tmp_path / "e") == 0
+                               executed=tmp_path / "e", sample=False) == 0
     assert (tmp_path / "r" / "mc.txt").read_text() == "11"
+
+
+def test_chapter_7_runs_first_then_the_others_side_by_side(tmp_path):
+    """Chapters 8-10 read chapter 7's results: 7 runs alone first, the others in parallel."""
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _tiny_chapter(nbs / "ch07_first.py", "import os, time; os.makedirs(results_dir, exist_ok=True); time.sleep(1); "
+                  "open(results_dir + '/ch07.txt', 'w').write('seven')")
+    for n in (8, 9, 10):
+        _tiny_chapter(nbs / f"ch{n:02d}_later.py", f"open(results_dir + '/ch{n:02d}.txt', 'w').write("
+                      "open(results_dir + '/ch07.txt').read())")
+    res = tmp_path / "r"
+    assert runner.run_chapters(data_dir=nbs, results_dir=res, notebooks=nbs, executed=tmp_path / "e",
+                               jobs=3, sample=False) == 0
+    assert all((res / f"ch{n:02d}.txt").read_text() == "seven" for n in (8, 9, 10))
+    status = runner.read_status(res)["chapters"]
+    assert sorted(status) == ["ch07_first", "ch08_later", "ch09_later", "ch10_later"]
+    assert runner.run_chapters(data_dir=nbs, results_dir=res, notebooks=nbs, jobs=0, sample=False) == 2
+
+
+def test_the_sample_description_is_written_as_the_chapter_6_ledger(tmp_path, capsys):
+    data = write_dataset(tmp_path / "d", tiny_tables())
+    nbs = tmp_path / "nbs"
+    nbs.mkdir()
+    _tiny_chapter(nbs / "ch07_nothing.py", "pass")
+    res = tmp_path / "r"
+    assert runner.run_chapters(data_dir=data, results_dir=res, notebooks=nbs, executed=tmp_path / "e") == 0
+    rows = ledger.read_all(res / "ledger")
+    assert len(rows) and set(rows["ref"].map(published.chapter_of)) == {"6"}
+    assert runner.read_status(res)["sample"]["status"] == "ok"
+    # a dataset that cannot be read fails the run as chapter 6
+    assert runner.run_chapters(data_dir=tmp_path / "nothing", results_dir=res, notebooks=nbs,
+                               executed=tmp_path / "e") == 1
+    assert "chapter(s) [6] failed" in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------------------- manifest

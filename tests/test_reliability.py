@@ -153,6 +153,16 @@ def test_omega_ci(data):
     assert wide.lower <= a.lower and wide.upper >= a.upper
 
 
+def test_omega_ci_iteration_limit_counts_unfinished_resamples(data):
+    full = omega_ci(data[TRUST], n_boot=200, seed=3)
+    assert omega_ci(data[TRUST], n_boot=200, seed=3, max_iter=5000) == full
+    cut = omega_ci(data[TRUST], n_boot=200, seed=3, max_iter=2)
+    assert cut.omega == full.omega  # the point estimate is not limited
+    assert cut.n_failed > full.n_failed  # resamples still moving after 2 steps are left out, counted
+    with pytest.raises(ValueError, match="max_iter"):
+        omega_ci(data[TRUST], max_iter=0)
+
+
 def test_omega_heywood_gives_nan():
     rng = np.random.default_rng(1)
     z = rng.standard_normal((400, 3))

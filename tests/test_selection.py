@@ -14,6 +14,7 @@ from scipy import stats
 
 from ch07_data import simulate_tables, write_study
 from wagk import codebook, contract, selection
+from wagk.association import correlation_table
 from wagk.groups import ttest_ind
 
 
@@ -35,7 +36,18 @@ def test_criteria_found_and_missing(with_outcomes, without_outcomes):
     crit = selection.criteria(with_outcomes)
     assert crit.available == ["no_show", "formal_action", "dropout", "early_help", "risk_increased"]
     assert crit.sources["risk_increased"] == "po_w2.out_risk_increased" and crit.missing == []
+    assert crit.sources["no_show"] == "po_w2: out_late + out_no_show"
     assert set(crit.frame["dropout"].dropna().unique()) <= {0.0, 1.0}
+    # no_show: late + absent counted 1 (once) or 2 (several times), at least two events
+    po2 = with_outcomes.tables["po_w2"].set_index("client_id")
+    count = po2[["out_late", "out_no_show"]].replace({1: 1, 2: 2, 3: 0, 4: np.nan})
+    complete = count.notna().all(axis=1)
+    want = (count.sum(axis=1) >= 2).astype(float)[complete]
+    assert crit.frame.loc[want.index, "no_show"].eq(want).all() and want.sum() > 5
+    # formal_action: "don't know" on one question and "no" on the others is missing, not 0
+    dk = po2.index[po2["out_warning"] == 4]
+    unknown = dk[(po2.loc[dk, ["out_instruction", "out_commissioner_continuation"]] == 3).all(axis=1)]
+    assert len(unknown) and crit.frame.loc[unknown, "formal_action"].isna().all()
     none = selection.criteria(without_outcomes)
     assert none.available == [] and len(none.missing) == 5 and not none.has_risk
 
@@ -48,9 +60,10 @@ def test_criteria_reject_bad_codes(with_outcomes):
             return t in self.tables
 
     fake = Fake()
-    fake.tables["registry"].loc[3, "dropout"] = 2
-    with pytest.raises(ValueError, match=r"registry\.dropout.*C004"):
+    fake.tables["po_w2"].loc[3, "out_risk_increased"] = 9
+    with pytest.raises(ValueError, match=r"po_w2\.out_risk_increased.*1 value.*data rows 5") as err:
         selection.criteria(fake)
+    assert "C0" not in str(err.value)  # the message names rows, never ids
 
 
 def test_vectorised_ttests_equal_wagk_groups(with_outcomes):
@@ -83,6 +96,23 @@ def test_correlations_equal_scipy(with_outcomes):
     ref = stats.pearsonr(f["wai_04"], f["risk_increased"])
     assert row["statistic"] == pytest.approx(ref.statistic, abs=1e-12)
     assert row["p"] == pytest.approx(ref.pvalue, rel=1e-9) and row["n"] == len(f)
+
+
+def test_vectorised_correlations_equal_wagk_association(with_outcomes):
+    data = selection.datasets(samples_of(with_outcomes), selection.criteria(with_outcomes))
+    frame = data["diff_w2"]
+    items = [c for c in frame.columns if c.startswith(("wai", "dri", "md"))]
+    frame = frame.copy()
+    frame.loc[frame.index[:3], items[0]] = np.nan
+    ours = selection.correlations(frame, items, "grade").set_index("item")
+    ref = correlation_table(frame, items, ["grade"]).set_index("x")
+    np.testing.assert_allclose(ours["r"], ref["r"], atol=1e-12)
+    np.testing.assert_allclose(ours["p"], ref["p"], rtol=1e-9, atol=1e-15)
+    assert (ours["n"] == ref["n"]).all()
+    edge = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 2, 2, 2], "c": [1.0, np.nan, np.nan, 2], "y": [1.0, 3, 2, 4]})
+    e = selection.correlations(edge, ["a", "b", "c"], "y").set_index("item")
+    assert e.loc["a", "status"] == "ok" and np.isnan(e.loc["b", "r"]) and e.loc["c", "n"] == 2
+    assert e.loc["c", "note"] == "fewer than three complete pairs"
 
 
 def test_difference_datasets_are_client_minus_officer(with_outcomes):
@@ -154,7 +184,8 @@ def test_with_outcomes_every_step_computed(with_outcomes):
 
 def test_partial_outcomes(tmp_path):
     t = simulate_tables(seed=5, outcomes=True)
-    t["po_w2"] = t["po_w2"].drop(columns=["no_show", "formal_action"])
+    t["po_w2"] = t["po_w2"].drop(columns=["out_late", "out_no_show", "out_warning", "out_instruction",
+                                          "out_commissioner_continuation"])
     from ch07_data import write_table
     for name, frame in t.items():
         write_table(frame, (tmp_path / f"{name}.csv"))
@@ -166,3 +197,19 @@ def test_partial_outcomes(tmp_path):
     assert sel.status["step2"].startswith("partial") and sel.status["step3"].startswith("partial")
     assert selection.ledger_rows(sel).empty  # partial steps do not stand in for the thesis's counts
 
+
+
+def test_without_the_risk_report_step_2_is_computed_but_step_1_is_partial(tmp_path):
+    t = simulate_tables(seed=6, outcomes=True)
+    t["po_w2"] = t["po_w2"].drop(columns=["out_risk_increased"])
+    from ch07_data import write_table
+    for name, frame in t.items():
+        write_table(frame, (tmp_path / f"{name}.csv"))
+    study = contract.load_study(tmp_path)
+    sel = selection.select(samples_of(study), selection.criteria(study))
+    assert sel.status["step1"] == "partial: missing risk_increased"
+    assert sel.status["step2"].startswith("computed;") and sel.status["step3"] == "computed"
+    refs = set(selection.ledger_rows(sel)["ref"])
+    assert "S7.2a" not in refs and {"S7.2b", "S7.2c"} <= refs
+    strict = selection.select(samples_of(study), selection.criteria(study), require_correlation=True)
+    assert strict.status["step2"].startswith("partial") and strict.status["step3"].startswith("partial")

@@ -38,6 +38,7 @@ measurement  chapter 7's alpha steps and beyond: omega, measurement invariance, 
 diagrams   path diagrams of a factor model drawn from its specification (Figures 7.1, 7.2)
 layout     tables in the thesis's layout (r with stars, M (SD)) from ledger rows
 scores     the scale scores chapter 7 hands to chapters 8-10 (write, load)
+dyadic     chapter 10 beyond the thesis: response surfaces, selection stability beside the lasso, clustered agreement
 relations  chapters 8-9: every test the thesis ran (MANOVA first), officer clustering, FDR, figure inputs
 result_tables  chapters 8-10: display tables in the thesis's layout from ledger and test rows
 """

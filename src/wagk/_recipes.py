@@ -114,10 +114,52 @@ def _grouped(data: pd.DataFrame, t: GroupTest) -> pd.DataFrame:
                          "g": pd.Categorical(g, categories=cats, ordered=True)}, index=sub.index)
 
 
+def _level_values(data: pd.DataFrame, t: GroupTest) -> tuple[list, list]:
+    """(levels, values): per level of ``t.levels`` (in its order, each label once) the array of
+    non-missing scores of the people in that level. The same groups as
+    :func:`wagk.groups.group_descriptives` and :func:`wagk.groups.anova_oneway` form from
+    :func:`_grouped`, without building their frames (a recipe runs hundreds of tests)."""
+    sub = subset(data, t.flags)
+    y = sub[t.dv].astype(float).to_numpy()
+    by = sub[t.by].to_numpy()
+    cats = list(dict.fromkeys(t.levels.values()))
+    ok = ~np.isnan(y)
+    out = []
+    for lab in cats:
+        member = np.zeros(len(by), dtype=bool)
+        for code, lv in t.levels.items():
+            if lv == lab:
+                member |= by == code
+        out.append(y[member & ok])
+    return cats, out
+
+
 def group_rows(data: pd.DataFrame, where: Where, t: GroupTest) -> list[dict]:
-    d = _grouped(data, t)
     out = []
     prefix = t.prefix or t.group
+    if t.analysis != "ttest":
+        # descriptives and the one-way ANOVA from the level arrays, with wagk.groups' own
+        # computations (_describe, _anova_row); equal to the frame route below (tests/test_recipes_fast.py)
+        cats, arrays = _level_values(data, t)
+        labels = [groups.label(c) for c in cats]
+        if t.show:
+            desc = {lab: groups._describe(a) for lab, a in zip(labels, arrays)}
+            for lab in t.show:
+                for s in t.desc_stats:
+                    out.append(where.row(t.desc_analysis, t.variable, f"{prefix}={lab}", s,
+                                         desc[lab][s] if lab in desc else np.nan))
+        if not t.stats:
+            return out
+        notes = groups.Notes()
+        kept = [(lab, a) for lab, a in zip(labels, arrays) if len(a)]
+        res = groups._anova_row("y", "g", [k[0] for k in kept], [k[1] for k in kept], notes)
+        vals = dict(F=res.get("F"), df1=res.get("df1"), df2=res.get("df2"), p=res.get("p"), eta2=res.get("eta2"),
+                    n=res.get("n"))
+        vals = {k: (np.nan if v is None else v) for k, v in vals.items()}
+        for s in t.stats:
+            out.append(where.row(t.analysis, t.variable, t.group, s, vals.get(s)))
+        return out
+    d = _grouped(data, t)
     if t.show:
         desc = groups.group_descriptives(d, "y", "g").set_index("level")
         for lab in t.show:
@@ -126,18 +168,14 @@ def group_rows(data: pd.DataFrame, where: Where, t: GroupTest) -> list[dict]:
                 out.append(where.row(t.desc_analysis, t.variable, f"{prefix}={lab}", s, val))
     if not t.stats:
         return out
-    if t.analysis == "ttest":
-        lv = list(t.order) if t.order else None
-        dd = d.dropna()
-        if lv:
-            dd = dd[dd["g"].isin(lv)]
-            dd["g"] = pd.Categorical(dd["g"].astype(str), categories=lv)
-        res = groups.ttest_ind(dd, "y", "g", welch=t.welch).iloc[0]
-        vals = dict(t=abs(res["t"]) if t.abs_t else res["t"], df=res["df"], p=res["p"], d=abs(res["d"]),
-                    n=res["n1"] + res["n2"] if pd.notna(res["n1"]) else np.nan)
-    else:
-        res = groups.anova_oneway(d, "y", "g").iloc[0]
-        vals = dict(F=res["F"], df1=res["df1"], df2=res["df2"], p=res["p"], eta2=res["eta2"], n=res["n"])
+    lv = list(t.order) if t.order else None
+    dd = d.dropna()
+    if lv:
+        dd = dd[dd["g"].isin(lv)]
+        dd["g"] = pd.Categorical(dd["g"].astype(str), categories=lv)
+    res = groups.ttest_ind(dd, "y", "g", welch=t.welch).iloc[0]
+    vals = dict(t=abs(res["t"]) if t.abs_t else res["t"], df=res["df"], p=res["p"], d=abs(res["d"]),
+                n=res["n1"] + res["n2"] if pd.notna(res["n1"]) else np.nan)
     for s in t.stats:
         out.append(where.row(t.analysis, t.variable, t.group, s, vals.get(s)))
     return out
@@ -170,9 +208,9 @@ class CorrTest:
 
 def corr_rows(data: pd.DataFrame, where: Where, t: CorrTest) -> list[dict]:
     sub = subset(data, t.flags)
-    d = pd.DataFrame({"x": sub[t.x].astype(float), "y": sub[t.y].astype(float)})
-    res = association.correlation(d, "x", "y", method=t.method).iloc[0]
-    vals = dict(r=res["r"], rs=res["r"], n=res["n"], df=res["n"], p=res["p"])
+    # association.correlation's row (_corr_row) without its one-row frame
+    res = association._corr_row(sub[t.x].astype(float), sub[t.y].astype(float), "x", "y", t.method, 0.95)
+    vals = dict(r=res.get("r", np.nan), rs=res.get("r", np.nan), n=res["n"], df=res["n"], p=res.get("p", np.nan))
     analysis = t.analysis or ("spearman" if t.method == "spearman" else "correlation")
     return [where.row(analysis, t.variable, t.group, s, vals.get(s)) for s in t.stats]
 

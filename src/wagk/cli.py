@@ -1,4 +1,4 @@
-"""The ``wagk`` command: synth, calibrate, check, run, compare, book.
+"""The ``wagk`` command: synth, calibrate, check, run, compare, book, montecarlo.
 
 A subcommand whose work does not exist yet says so and exits with status 2.
 """
@@ -97,7 +97,7 @@ def _run(args) -> int:
 
     return runner.run_chapters(
         data_dir=args.data, results_dir=args.results, chapters=args.chapters, real_data=args.real_data,
-        min_cell=args.min_cell,
+        min_cell=args.min_cell, jobs=args.jobs,
     )
 
 
@@ -117,9 +117,23 @@ def _book(args) -> int:
     return book.build(strict=not args.no_strict, results_dir=args.results, data_dir=args.data)
 
 
+def _montecarlo(args) -> int:
+    from wagk import montecarlo
+
+    mc = montecarlo.run(args.R, seed=args.seed, n_jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet)
+    out = montecarlo.write(mc, args.out)
+    info = mc.info
+    print(f"{info['replicates_ok']} of {info['R']} replicates in {info['wall_seconds']} s on {info['workers']} "
+          f"{info['backend']} worker(s); written to {out}")
+    if info["replicates_failed"]:
+        print(f"{info['replicates_failed']} replicate(s) failed: see {out / 'errors.csv'}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="wagk", description=__doc__.splitlines()[0])
-    sub = p.add_subparsers(dest="command", required=True, metavar="{synth,calibrate,check,run,compare,book}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="{synth,calibrate,check,run,compare,book,montecarlo}")
 
     s = sub.add_parser("synth", help="regenerate the synthetic dataset from the calibrated parameters")
     s.add_argument("--seed", type=int, default=None, help="random seed (default: the one in the parameter file)")
@@ -160,6 +174,8 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--real-data", action="store_true", help="aggregate-only output for confidential data")
     r.add_argument("--min-cell", type=int, default=5, metavar="N",
                    help="real-data mode: suppress table cells and hexbin bins with fewer than N people (default 5)")
+    r.add_argument("--jobs", type=int, default=2, metavar="N",
+                   help="chapters 8-10 run side by side in N kernels after chapter 7 (default 2; 1: one after another)")
     r.set_defaults(func=_run)
 
     c = sub.add_parser("compare", help="join computed with published numbers; write the reproduction report")
@@ -173,6 +189,18 @@ def parser() -> argparse.ArgumentParser:
                    help="dataset for the data page (default: the one `wagk run` used, else data/synthetic)")
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     b.set_defaults(func=_book)
+
+    from wagk.montecarlo import DEFAULT_SEED, OUT
+
+    m = sub.add_parser("montecarlo", help="replicate every chapter's statistics on R synthetic datasets")
+    m.add_argument("-R", type=int, default=500, help="number of replicates (default 500)")
+    m.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of the first replicate (default {DEFAULT_SEED})")
+    m.add_argument("--jobs", type=int, default=2, help="joblib worker processes (default 2)")
+    m.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="run on a Dask cluster: the scheduler's address, e.g. tcp://10.0.0.5:8786")
+    m.add_argument("--out", type=Path, default=OUT, help="output folder (default: build/montecarlo)")
+    m.add_argument("--quiet", action="store_true", help="no progress bar")
+    m.set_defaults(func=_montecarlo)
     return p
 
 

@@ -225,3 +225,61 @@ def run(results_dir: Path | str = paths.RESULTS, out: Path | str | None = None) 
     out.parent.mkdir(parents=True, exist_ok=True)
     report.to_csv(out, index=False, float_format="%.10g", lineterminator="\n")
     return report, shares(report)
+
+
+#: the forward-selection tables of chapter 10 (one model per outcome)
+SELECTION_TABLES = ("T10.7", "T10.8", "T10.9")
+
+
+def _selections(rows: pd.DataFrame, refs) -> dict[tuple[str, str, str], list[str]]:
+    """{(ref, wave, outcome): predictors with an Exp(B)} from ledger-shaped rows; every model
+    with an ``n`` row is listed, also when it kept no predictor."""
+    r = rows[rows["ref"].isin(refs) & (rows["analysis"] == "logistic")]
+    out: dict[tuple[str, str, str], list[str]] = {}
+    for g in r.loc[(r["variable"] == "model") & (r["statistic"] == "n")].itertuples(index=False):
+        out.setdefault((g.ref, str(g.wave), g.group.split("=", 1)[-1]), [])
+    for g in r.loc[(r["variable"] != "model") & (r["statistic"] == "ExpB")].itertuples(index=False):
+        out.setdefault((g.ref, str(g.wave), g.group.split("=", 1)[-1]), []).append(g.variable)
+    return out
+
+
+def selected_predictors(computed: pd.DataFrame, published_rows: pd.DataFrame | None = None,
+                        refs=SELECTION_TABLES) -> pd.DataFrame:
+    """The predictors each forward selection kept, computed beside published (Tables 10.7-10.9).
+
+    Parameters
+    ----------
+    computed : DataFrame
+        Ledger rows (the chapter-10 ledger or all ledgers).
+    published_rows : DataFrame, optional
+        Published rows (default: :func:`wagk.published.load`).
+    refs : sequence of str
+        The selection tables.
+
+    Returns
+    -------
+    DataFrame
+        One row per model (table and outcome): ``ref, wave, outcome, thesis, computed`` (the
+        selected predictors, "+"-joined in alphabetical order; "" = none, NaN = model not
+        computed), ``both, thesis_only, computed_only`` (counts), ``same`` (identical sets).
+
+    Notes
+    -----
+    A predictor counts as selected when its table cell has an Exp(B). The per-number verdicts
+    of :func:`compare` already count a thesis predictor that the run did not select as
+    ``not_computed``; this table shows the selections as sets, which is how a reader compares
+    stepwise models.
+    """
+    pub = published.load() if published_rows is None else published_rows
+    p_sel, c_sel = _selections(pub, refs), _selections(computed, refs)
+    rows = []
+    for key in sorted(set(p_sel) | set(c_sel), key=lambda k: (refs.index(k[0]) if k[0] in refs else 99, k[2])):
+        p, c = p_sel.get(key), c_sel.get(key)
+        ps, cs = set(p or []), set(c or [])
+        rows.append(dict(ref=key[0], wave=key[1], outcome=key[2],
+                         thesis="+".join(sorted(ps)) if p is not None else np.nan,
+                         computed="+".join(sorted(cs)) if c is not None else np.nan,
+                         both=len(ps & cs), thesis_only=len(ps - cs), computed_only=len(cs - ps),
+                         same=(p is not None and c is not None and ps == cs)))
+    return pd.DataFrame(rows, columns=["ref", "wave", "outcome", "thesis", "computed", "both", "thesis_only",
+                                       "computed_only", "same"])

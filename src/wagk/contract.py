@@ -593,6 +593,39 @@ def load_study(data_dir: Path | str, real_data: bool = False) -> Study:
                  pd.DataFrame(warnings, columns=WARNING_COLUMNS))
 
 
+_SPECS: dict = {}
+
+
+def from_tables(tables: dict[str, pd.DataFrame], name: str = "in-memory") -> Study:
+    """A :class:`Study` from tables a trusted program made in memory (the synthetic generator
+    in a Monte Carlo run), typed as :func:`load_study` types a CSV dataset: ids as text, every
+    other column float with missing as NaN; item warnings as :func:`load_study` finds them.
+
+    No contract check is made (no file, no codes, no links are checked): use it only for tables
+    whose validity is tested elsewhere, as the generator's output is by loading the written
+    dataset (tests/test_pipeline_mc.py checks that both give the same ledger rows). The funnel
+    has one line per table.
+    """
+    if "specs" not in _SPECS:
+        _SPECS["specs"] = table_specs()
+    specs = _SPECS["specs"]
+    chk = _Check(False)
+    typed, warnings = {}, []
+    for tname in TABLE_ORDER:
+        if tname not in tables:
+            continue
+        src = tables[tname]
+        ids = [c for c in ("client_id", "po_id") if c in src.columns]
+        out = pd.DataFrame({c: (src[c].astype(str).astype("string") if c in ids
+                                else pd.Series(src[c].to_numpy(dtype=float, na_value=np.nan), index=src.index))
+                            for c in src.columns}).reset_index(drop=True)
+        chk.line(tname, "in memory", len(out), name)
+        warnings += _item_warnings(tname, out, specs[tname], chk)
+        typed[tname] = out
+    return Study(Path(name), typed, pd.DataFrame(chk.funnel, columns=FUNNEL_COLUMNS), [],
+                 pd.DataFrame(warnings, columns=WARNING_COLUMNS))
+
+
 def _unused_files(data_dir: Path, mapping) -> list[str]:
     stems = {mapping.file_stem(t) for t in TABLE_ORDER}
     out = []

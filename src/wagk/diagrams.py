@@ -86,7 +86,7 @@ def path_diagram(factors: Mapping[str, Sequence[str]], *, item_labels: Mapping[s
     centres = np.array([np.mean([y_item[i] for i in factors[f]]) for f in names])
     order = np.argsort(-centres)
     y_fac = np.empty(len(names))
-    min_gap = 1.6
+    min_gap = 2.1
     last = np.inf
     for k in order:
         y = min(centres[k], last - min_gap)
@@ -96,7 +96,7 @@ def path_diagram(factors: Mapping[str, Sequence[str]], *, item_labels: Mapping[s
     if y_fac.min() - shift < 0 or y_fac.max() - shift > n - 1:
         y_fac -= shift
     x_fac, x_item = 0.22, 0.58
-    ew, eh = 0.26, 0.95
+    ew, eh = 0.32, 1.55
     box_w = 0.58
     ax.set_xlim(-0.3, x_item + box_w + 0.02)
     ax.set_ylim(-0.8, n - 0.2)
@@ -104,8 +104,10 @@ def path_diagram(factors: Mapping[str, Sequence[str]], *, item_labels: Mapping[s
     aspect = _aspect(ax)
     for k, f in enumerate(names):
         ax.add_patch(Ellipse((x_fac, y_fac[k]), ew, eh, facecolor="#e8eef6", edgecolor="#2b4a6f", lw=1.2, zorder=3))
-        ax.text(x_fac, y_fac[k], factor_labels.get(f, f), ha="center", va="center", fontsize=9, zorder=4)
+        ax.text(x_fac, y_fac[k], factor_labels.get(f, f), ha="center", va="center", fontsize=8, zorder=4,
+                linespacing=1.1)
     rev = set(reversed_items)
+    incoming: dict[str, int] = {}
     for it in items:
         label = item_labels.get(it, it) + ("  (R)" if it in rev else "")
         ax.add_patch(FancyBboxPatch((x_item, y_item[it] - 0.32), box_w, 0.64, boxstyle="round,pad=0.0,rounding_size=0.04",
@@ -122,8 +124,10 @@ def path_diagram(factors: Mapping[str, Sequence[str]], *, item_labels: Mapping[s
             ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=9, lw=0.9,
                                          color="#2b4a6f", linestyle="--" if dashed else "-", zorder=2,
                                          shrinkA=0, shrinkB=1))
+            k_in = incoming.get(it, 0)
+            incoming[it] = k_in + 1
             if val is not None:
-                t = 0.78
+                t = 0.8 - 0.2 * k_in  # a second arrow into the same item gets its label further back
                 xm, ym = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
                 ax.text(xm, ym, fmt(val, 2, leading_zero=False), fontsize=6.5, ha="center", va="center",
                         zorder=5, bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none"))

@@ -108,16 +108,23 @@ def _row(ref, section, perspective, wave, analysis, variable, group, statistic, 
                 variable=variable, group=group, statistic=statistic, value=float(value))
 
 
-def chapter10_rows(study, monitor: codebook.Monitor | None = None, variables=SCALES) -> pd.DataFrame:
+def chapter10_rows(study, monitor: codebook.Monitor | None = None, variables=SCALES, scores=None) -> pd.DataFrame:
     """Tables 10.1-10.4 as ledger rows, from every client interview and officer questionnaire.
 
     - Table 10.1: :func:`agreement` per wave (dyads at that wave).
     - Tables 10.2 (wave 1) and 10.3 (wave 2): :func:`paired_comparison` and :func:`differences`.
     - Table 10.4: :func:`difference_stability` over the dyads present at both waves.
+    - The running text of 10.2.2 that repeats them (S10.2.2a-i): :func:`running_text_rows`.
+
+    ``scores`` (a :class:`wagk.scores.Scores` from :func:`wagk.scores.load`) gives the scale
+    scores chapter 7 handed over; without it the questionnaires are scored with ``monitor``.
     """
-    monitor = monitor or codebook.load_monitor()
-    sc = {(p, w): scoring.score(study.questionnaire(p, w), monitor, p)
-          for p in codebook.PERSPECTIVES for w in codebook.WAVES}
+    if scores is not None:
+        sc = {(p, w): scores.get(p, w) for p in codebook.PERSPECTIVES for w in codebook.WAVES}
+    else:
+        monitor = monitor or codebook.load_monitor()
+        sc = {(p, w): scoring.score(study.questionnaire(p, w), monitor, p)
+              for p in codebook.PERSPECTIVES for w in codebook.WAVES}
     rows = []
     absdiff = {}
     for w, ref in ((1, "T10.2"), (2, "T10.3")):
@@ -141,4 +148,41 @@ def chapter10_rows(study, monitor: codebook.Monitor | None = None, variables=SCA
     for v, r in difference_stability(absdiff[1], absdiff[2], variables).iterrows():
         for stat in ("r", "p", "n"):
             rows.append(_row("T10.4", "10.2.3", "dyad", "1+2", "correlation", v, "abs_diff_w1_vs_w2", stat, r[stat]))
+    table = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    return pd.concat([table, running_text_rows(table)], ignore_index=True)
+
+
+#: the running text of 10.2.2 that repeats numbers of Tables 10.2 and 10.3: (ref, wave, analysis,
+#: variable, statistics)
+TEXT_10_2_2 = (
+    ("S10.2.2a", 1, "paired_ttest", "trust", ("t", "df", "p", "d")),
+    ("S10.2.2b", 1, "paired_ttest", "goals_restriction", ("t", "df", "p", "d")),
+    ("S10.2.2c", 1, "paired_ttest", "bond", ("t", "df", "p", "d")),
+    ("S10.2.2d", 1, "paired_ttest", "reactance", ("t", "df", "p", "d")),
+    ("S10.2.2e", 2, "paired_ttest", "trust", ("t", "df", "p", "d")),
+    ("S10.2.2f", 2, "paired_ttest", "goals_restriction", ("t", "df", "p", "d")),
+    ("S10.2.2g", 2, "paired_ttest", "reactance", ("t", "df", "p", "d")),
+    ("S10.2.2h", 1, "abs_diff", "trust", ("M", "Max")),
+    ("S10.2.2h", 1, "abs_diff", "bond", ("Max",)),
+    ("S10.2.2i", 1, "rel_diff", "trust", ("Min",)),
+    ("S10.2.2i", 1, "rel_diff", "bond", ("Min",)),
+)
+
+
+def running_text_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The results of the running text of 10.2.2 (S10.2.2a-i), taken from the rows of Tables
+    10.2 and 10.3 (:func:`chapter10_rows`).
+
+    The text prints Cohen's d without its sign (d = 0.70 beside t = -11.45), so d is |d| here;
+    the sign of the difference is the sign of t.
+    """
+    src = table[table["ref"].isin(["T10.2", "T10.3"]) & (table["perspective"] == "dyad")]
+    val = src.set_index(["wave", "analysis", "variable", "statistic"])["value"]
+    rows = []
+    for ref, wave, analysis, variable, stats_ in TEXT_10_2_2:
+        group = "client_vs_po" if analysis == "paired_ttest" else ""
+        for stat in stats_:
+            v = val.get((str(wave), analysis, variable, stat), np.nan)
+            rows.append(_row(ref, "10.2.2", "dyad", wave, analysis, variable, group, stat,
+                             abs(v) if stat == "d" else v))
     return pd.DataFrame(rows, columns=LEDGER_COLUMNS)

@@ -220,8 +220,9 @@ def value_table(rows: pd.DataFrame, *, row: str | Sequence[str] = "variable",
 
 
 def to_html(frame: pd.DataFrame, caption: str | None = None) -> str:
-    """A plain HTML table (no index name clutter), for display in the book."""
-    styler = frame.style
+    """A plain HTML table for the book, cell text escaped ('<.001' stays text)."""
+    styler = (frame.style.format(escape="html").format_index(escape="html", axis=0)
+              .format_index(escape="html", axis=1))
     if caption:
         styler = styler.set_caption(caption)
     return styler.to_html()

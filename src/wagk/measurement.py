@@ -63,7 +63,18 @@ def factors_of(monitor: codebook.Monitor, perspective: str, scales=SCALES) -> di
 
 # ------------------------------------------------------------------------- the thesis's alpha steps
 
-def alpha_optimisation_table(samples: Samples, start: codebook.Monitor, final: codebook.Monitor,
+def keyed_scale(name: str, items, perspective: str, variants=("appendix1", "as_reported")) -> codebook.Scale:
+    """A scale of a CFA model (factor -> items, no reverse keys) with the reverse keys the
+    monitor variants give its items in that scale (e.g. item 17, md_05, reversed in
+    goals_restriction but not in reactance)."""
+    rev = set()
+    for v in variants:
+        sc = codebook.load_monitor(v).scale(perspective, name)
+        rev |= {i for i in items if i in sc.reversed}
+    return codebook.Scale(name, tuple(items), frozenset(rev))
+
+
+def alpha_optimisation_table(samples: Samples, start: Mapping[str, list[str]], final: codebook.Monitor,
                              scales=SCALES, min_items: int = 3) -> pd.DataFrame:
     """Alpha-if-item-deleted optimisation of each scale of ``start``, per dataset.
 
@@ -71,9 +82,11 @@ def alpha_optimisation_table(samples: Samples, start: codebook.Monitor, final: c
     ----------
     samples : dict
         ``{(perspective, wave): items}``.
-    start, final : Monitor
-        The scales before optimisation (the initial SEM model, ``sem_initial``) and after it
-        (the thesis's result, ``appendix1``).
+    start : dict
+        The scales before optimisation: the initial SEM model (factor -> items,
+        ``codebook.load_cfa_model("sem_initial")``); reverse keys from :func:`keyed_scale`.
+    final : Monitor
+        The scales after it (the thesis's result, ``appendix1``).
 
     Returns
     -------
@@ -93,7 +106,7 @@ def alpha_optimisation_table(samples: Samples, start: codebook.Monitor, final: c
     rows = []
     for (persp, wave), items in samples.items():
         for s in scales:
-            sc0, sc1 = start.scale(persp, s), final.scale(persp, s)
+            sc0, sc1 = keyed_scale(s, start[s], persp), final.scale(persp, s)
             steps = alpha_optimisation(scoring.keyed_items(items, sc0), min_items=min_items)
             dropped = [r for r in steps["removed"].tolist() if r]
             in_thesis = [i for i in sc0.items if i not in sc1.items]
@@ -123,7 +136,7 @@ def toughness_alpha_rows(samples: Samples, subscales: dict | None = None) -> pd.
     return pd.DataFrame(rows)
 
 
-def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_monitor: codebook.Monitor) -> pd.DataFrame:
+def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_model: Mapping[str, list[str]]) -> pd.DataFrame:
     """The ranges and counts the running text prints, from the computed rows of Tables 4-13.
 
     - S7.2d: smallest and largest alpha of trust, goals_restriction and bond over the four
@@ -131,7 +144,11 @@ def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_monitor: codebook.
     - S7.2f, S7.2g: smallest and largest absolute correlation between the scales and with the
       total, clients and officers, both waves (Tables 7 and 8);
     - S7.2h: most negative and most positive correlation with the WAI and DRI-R subscales
-      (Tables 10-13);
+      (Tables 10-13); SB1-4.3: the smallest absolute and the largest correlation of the client
+      tables (Tables 10 and 11);
+    - SB1-0: the share of variance the first four components explain in the orienting PCA over
+      the whole item pool of the clients at wave 2 (:func:`wagk.selection.item_pool`; varimax
+      does not change the joint share);
     - SB1-2.2a: clients at wave 2 with every item of the initial SEM model answered (the thesis
       searched its model on those complete cases), and the dataset's size.
 
@@ -158,9 +175,23 @@ def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_monitor: codebook.
     if len(r):
         add("S7.2h", "7.2", "sample", "convergent_r_wai_dri", "Min", r.min(), "correlation")
         add("S7.2h", "7.2", "sample", "convergent_r_wai_dri", "Max", r.max(), "correlation")
+    r = t[t["ref"].isin(["TB1.10", "TB1.11"]) & (t["statistic"] == "r")]["value"].dropna()
+    if len(r):
+        add("SB1-4.3", "B1-4.3", "client", "convergent_r_wai_dri", "Min", r.abs().min(), "correlation")
+        add("SB1-4.3", "B1-4.3", "client", "convergent_r_wai_dri", "Max", r.max(), "correlation")
+    if ("client", 2) in samples:
+        from wagk.pca import pca_varimax
+        from wagk.selection import item_pool
+
+        pool = [c for c in item_pool("client") if c in samples[("client", 2)].columns]
+        res = pca_varimax(samples[("client", 2)][pool], 4, missing="pairwise", rotate=False)
+        if res.ok:
+            out.append(dict(ref="SB1-0", section="B1-0", perspective="client", wave="2", analysis="pca_loading",
+                            variable="explained_variance", group="", statistic="percent",
+                            value=float(100 * res.explained["cumulative"].iloc[-1])))
     if ("client", 2) in samples:
         items = samples[("client", 2)]
-        cols = list(dict.fromkeys(i for s in SCALES for i in sem_monitor.scale("client", s).items))
+        cols = list(dict.fromkeys(i for s in SCALES for i in sem_model[s]))
         out.append(dict(ref="SB1-2.2a", section="B1-2.2", perspective="client", wave="2", analysis="frequency",
                         variable="cases_complete_sem", group="", statistic="count",
                         value=float(items[cols].notna().all(axis=1).sum())))
@@ -173,7 +204,7 @@ def text_rows(table_rows: pd.DataFrame, samples: Samples, sem_monitor: codebook.
 # ------------------------------------------------------------------------------ beyond: omega
 
 def reliability_table(samples: Samples, monitor: codebook.Monitor, *, seed: int, n_boot: int = 1000,
-                      level: float = 0.95, scales=SCALES) -> pd.DataFrame:
+                      level: float = 0.95, max_iter: int = 500, fiml: bool = False, scales=SCALES) -> pd.DataFrame:
     """Alpha and McDonald's omega (with a bootstrap interval) per dataset and scale.
 
     Returns
@@ -182,24 +213,31 @@ def reliability_table(samples: Samples, monitor: codebook.Monitor, *, seed: int,
         ``perspective, wave, scale, k, n`` (complete cases), ``alpha`` (listwise, as SPSS),
         ``omega`` (one-factor ML on the complete cases), ``omega_low, omega_high`` (percentile
         bootstrap, ``n_boot`` resamples of the complete cases), ``boot_failed`` (resamples
-        left out: non-converged or improper), ``omega_fiml`` (one-factor FIML on every answer).
+        left out: non-converged or improper) and, with ``fiml``, ``omega_fiml`` (one-factor FIML
+        on every answer).
 
     Notes
     -----
     Alpha equals omega only when all items load equally (tau-equivalence); with unequal
     loadings alpha is lower. A scale whose one-factor model is improper (Heywood case) gets
     NaN omega, reported, not replaced. Each (dataset, scale) uses its own seed derived from
-    ``seed``, so adding a scale does not change the others' intervals.
+    ``seed``, so adding a scale does not change the others' intervals. ``max_iter`` limits each
+    resample's EM (:func:`wagk.reliability.omega_ci`): on skewed items a few resamples creep
+    towards a Heywood case for thousands of iterations; at 500 they are counted as failed,
+    which more than halved the run time on the synthetic data and moved no interval limit by
+    more than .002.
     """
     rows = []
     for d, ((persp, wave), items) in enumerate(samples.items()):
         for k, s in enumerate(scales):
             keyed = scoring.keyed_items(items, monitor.scale(persp, s))
-            ci = omega_ci(keyed, n_boot=n_boot, seed=int(seed) + 100 * d + k, level=level)
-            rows.append(dict(perspective=persp, wave=wave, scale=s, k=keyed.shape[1], n=ci.n,
-                             alpha=cronbach_alpha(keyed), omega=ci.omega, omega_low=ci.lower,
-                             omega_high=ci.upper, boot_failed=ci.n_failed,
-                             omega_fiml=omega(keyed, missing="fiml")))
+            ci = omega_ci(keyed, n_boot=n_boot, seed=int(seed) + 100 * d + k, level=level, max_iter=max_iter)
+            row = dict(perspective=persp, wave=wave, scale=s, k=keyed.shape[1], n=ci.n,
+                       alpha=cronbach_alpha(keyed), omega=ci.omega, omega_low=ci.lower,
+                       omega_high=ci.upper, boot_failed=ci.n_failed)
+            if fiml:
+                row["omega_fiml"] = omega(keyed, missing="fiml")
+            rows.append(row)
     return pd.DataFrame(rows)
 
 

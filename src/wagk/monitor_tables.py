@@ -83,10 +83,16 @@ def model_factors(monitor: codebook.Monitor, perspective: str, scales=SCALES) ->
 # --- general functions ----------------------------------------------------------------------------
 
 def cfa_rows(items: pd.DataFrame, factors: dict[str, list[str]], *, ref: str, section: str,
-             perspective: str, wave, group: str, variable: str = "wa_gk_model") -> pd.DataFrame:
-    """CMIN, df, p, CFI and RMSEA of one CFA as ledger rows (group = the model's name)."""
-    res = fit_model(items, factors)
-    rows = [_row(ref, section, perspective, wave, "cfa_fit", variable, group, stat, getattr(res, attr))
+             perspective: str, wave, group: str, variable: str = "wa_gk_model", result=None) -> pd.DataFrame:
+    """CMIN, df, p, CFI and RMSEA of one CFA as ledger rows (group = the model's name).
+
+    ``result``: a fit of this model to ``items`` made earlier (it is not fitted again). A fit that
+    did not converge or is improper (``converged`` False: see :class:`wagk.cfa.CFAResult`) gives
+    empty values: its numbers are never used.
+    """
+    res = fit_model(items, factors) if result is None else result
+    ok = bool(res.converged)
+    rows = [_row(ref, section, perspective, wave, "cfa_fit", variable, group, stat, getattr(res, attr) if ok else None)
             for stat, attr in (("CMIN", "cmin"), ("df", "df"), ("p", "p"), ("CFI", "cfi"), ("RMSEA", "rmsea"))]
     return _frame(rows)
 
@@ -116,9 +122,12 @@ def pca_solution(items: pd.DataFrame, monitor: codebook.Monitor, perspective: st
     """Varimax loadings of the monitor's items (raw, as answered; pairwise correlations), the
     components named after the scale they match (:func:`wagk.pca.pca_varimax` with the scales as
     targets: best total absolute loading of a scale's items, signed so that they sum to a positive
-    number). Returns items x scales."""
-    res = pca_varimax(items[pca_items(monitor, perspective)], n_components, missing="pairwise",
-                      target=pca_targets(monitor, perspective))
+    number). Returns items x scales; all empty when the PCA could not be computed (too few
+    cases, an item without variance: :class:`wagk.pca.PCAResult` ``ok`` False)."""
+    cols = pca_items(monitor, perspective)
+    res = pca_varimax(items[cols], n_components, missing="pairwise", target=pca_targets(monitor, perspective))
+    if not res.ok:
+        return pd.DataFrame(np.nan, index=pd.Index(cols, name="item"), columns=list(SCALES)[:n_components])
     return res.loadings[list(SCALES)[:n_components]]
 
 
@@ -222,8 +231,19 @@ def appendix1_samples(study) -> dict[tuple[str, int], pd.DataFrame]:
     return out
 
 
-def appendix1_rows(study, cfa: bool = True) -> pd.DataFrame:
-    """Appendix 1 Tables 3-13 as ledger rows (Tables 3 and 5 only when ``cfa``)."""
+def appendix1_rows(study, cfa: bool = True, fits: dict | None = None) -> pd.DataFrame:
+    """Appendix 1 Tables 3-13 as ledger rows (Tables 3 and 5 only when ``cfa``).
+
+    ``fits``: a dict that receives each CFA result, keyed (ref, perspective, wave, group), for a
+    caller that shows more of a fit than its ledger rows (loadings, convergence messages).
+    """
+
+    def fitted(items, factors, **kw):
+        res = fit_model(items, factors)
+        if fits is not None:
+            fits[(kw["ref"], kw["perspective"], int(kw["wave"]), kw["group"])] = res
+        return cfa_rows(items, factors, result=res, **kw)
+
     mon = {v: codebook.load_monitor(v) for v in ("appendix1", "as_reported")}
     final, initial = mon["appendix1"], codebook.load_cfa_model("sem_initial")
     samples = appendix1_samples(study)
@@ -234,16 +254,16 @@ def appendix1_rows(study, cfa: bool = True) -> pd.DataFrame:
             parts.append(_frame([_row(ref, sec, p, w, "cfa_fit" if ref != "TB1.4" else "alpha",
                                       "respondents", "", "n", n)]))
         if cfa:
-            parts.append(cfa_rows(items, initial, ref="TB1.3", section="B1-2.2",
+            parts.append(fitted(items, initial, ref="TB1.3", section="B1-2.2",
                                   perspective=p, wave=w, group="initial"))
             if p == "client":
-                parts.append(cfa_rows(items, model_factors(final, p, SCALES[:3]), ref="TB1.5", section="B1-2.3",
-                                      perspective=p, wave=w, group="without_reactance"))
-                parts.append(cfa_rows(items, model_factors(final, p), ref="TB1.5", section="B1-2.3",
-                                      perspective=p, wave=w, group="with_reactance"))
+                parts.append(fitted(items, model_factors(final, p, SCALES[:3]), ref="TB1.5", section="B1-2.3",
+                                    perspective=p, wave=w, group="without_reactance"))
+                parts.append(fitted(items, model_factors(final, p), ref="TB1.5", section="B1-2.3",
+                                    perspective=p, wave=w, group="with_reactance"))
             else:
-                parts.append(cfa_rows(items, model_factors(final, p), ref="TB1.5", section="B1-2.3",
-                                      perspective=p, wave=w, group="final"))
+                parts.append(fitted(items, model_factors(final, p), ref="TB1.5", section="B1-2.3",
+                                    perspective=p, wave=w, group="final"))
         parts.append(alpha_rows(items, final, p, ref="TB1.4", section="B1-2.3", wave=w))
         parts.append(pca_rows(items, final, p, ref="TB1.6", section="B1-2.4", wave=w))
         sc = scoring.score(items, final, p)

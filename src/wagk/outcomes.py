@@ -307,6 +307,26 @@ def dyad_difference_recipes() -> list[Recipe]:
     return r
 
 
+#: 10.2.6: the officer's contra-reactance items against the client's scores of the same dyad and wave
+CONTRA_REACTANCE_TEXT = (
+    ("S10.2.6a", 1, "cr23_says_cooperates", "bond"), ("S10.2.6b", 1, "cr23_says_cooperates", "total"),
+    ("S10.2.6c", 2, "cr23_says_cooperates", "reactance"), ("S10.2.6d", 2, "cr23_says_cooperates", "total"),
+    ("S10.2.6e", 2, "cr24_energy", "goals_restriction"), ("S10.2.6f", 2, "cr24_energy", "reactance"),
+    ("S10.2.6g", 2, "cr25_extra_strict", "reactance"),
+)
+
+
+def contra_reactance_recipes() -> list[Recipe]:
+    """Chapter 10.2.6: Spearman rS of an officer's contra-reactance item with the client's score
+    on one scale, over the dyads of one wave (the thesis's significant results; running text,
+    so df = n)."""
+    from wagk._recipes import CorrTest
+    return [Recipe(Where(ref, "10.2.6", "dyad", str(wave)), [
+        CorrTest(f"po{wave}_{item}", f"client{wave}_{scale}", item, f"client_{scale}", stats=("rs", "df", "p"),
+                 flags=D1 if wave == 1 else D2)])
+        for ref, wave, item, scale in CONTRA_REACTANCE_TEXT]
+
+
 def _comparison_counts(data: pd.DataFrame, where: Where, wave: int) -> list[dict]:
     """How many of the 20 comparisons (5 scores x 4 outcomes) have the larger mean absolute
     difference in the negative outcome group (10.2.5)."""
@@ -345,31 +365,39 @@ LOGISTIC_TEXT = {  # running text of 10.3 that repeats a table's Exp(B) or R2
 }
 
 
-def logistic_models(data: pd.DataFrame, table: str, *, removal: str = "lr") -> dict[str, logistic.StepwiseResult]:
+def logistic_models(data: pd.DataFrame, table: str, *, removal: str = "lr",
+                    outcomes=OUTCOMES) -> dict[str, logistic.StepwiseResult]:
     """The forward stepwise logistic regressions of one of Tables 10.7-10.9, per outcome.
 
     Candidates: the four scales (trust, goals_restriction, bond, reactance) of the client and
     the officer at wave 1 (Table 10.7), wave 2 (10.8) or both waves (10.9); cases: dyads with
     the outcome and every candidate (listwise). Entry by the score test at p < .05, removal by
-    the likelihood-ratio test at p > .10 (SPSS's Forward: LR defaults).
+    the likelihood-ratio test at p > .10 (SPSS's Forward: LR defaults). ``outcomes`` limits the
+    models to the outcomes a dataset has.
     """
     wave, prefixes, _ = LOGISTIC_MODELS[table]
     cands = [p + s for p in prefixes for s in ("trust", "goals_restriction", "bond", "reactance")]
     out = {}
-    for o in OUTCOMES:
+    for o in outcomes:
         out[o] = logistic.forward_stepwise(data, o, cands, removal=removal)
     return out
 
 
-def logistic_rows(data: pd.DataFrame, *, removal: str = "lr") -> pd.DataFrame:
+def logistic_rows(data: pd.DataFrame, *, removal: str = "lr", fits: dict | None = None) -> pd.DataFrame:
     """Tables 10.7-10.9 and the repeats in 10.3 (ledger rows): per outcome the model n, Exp(B),
-    SE (of B) and p of every selected predictor, and Nagelkerke's R2."""
+    SE (of B) and p of every selected predictor, and Nagelkerke's R2.
+
+    ``fits`` (``{table: logistic_models(...)}``) reuses models already fitted; a table missing
+    from it is fitted here."""
     rows = []
     for table, (wave, _prefixes, section) in LOGISTIC_MODELS.items():
-        fits = logistic_models(data, table, removal=removal)
+        if fits is not None and table in fits:
+            fits_t = fits[table]
+        else:
+            fits_t = logistic_models(data, table, removal=removal)
         where = Where(table, section, "dyad", wave)
         text_ref, text = LOGISTIC_TEXT[table]
-        for o, res in fits.items():
+        for o, res in fits_t.items():
             fit = res.fit.iloc[0]
             grp = f"outcome={o}"
             rows.append(where.row("logistic", "model", grp, "n", fit["n"]))
@@ -390,7 +418,7 @@ def logistic_rows(data: pd.DataFrame, *, removal: str = "lr") -> pd.DataFrame:
 
 
 def dyad_outcome_rows(data: pd.DataFrame, *, logistic_models_too: bool = True) -> pd.DataFrame:
-    """Chapter 10: Tables 10.5-10.6, 10.2.4-10.2.5 running text and Tables 10.7-10.9 (ledger rows)."""
+    """Chapter 10: Tables 10.5-10.6, 10.2.4-10.2.6 running text and Tables 10.7-10.9 (ledger rows)."""
     rows = []
     rows += outcome_split_rows(data, Where("T10.5", "10.2.5", "dyad", "1"), "abs1_", SCALES, D1,
                                listwise=SCALES, desc_analysis="abs_diff", test_group="{o}")
@@ -404,7 +432,7 @@ def dyad_outcome_rows(data: pd.DataFrame, *, logistic_models_too: bool = True) -
              w.row("rel_diff", "reactance", "po_higher", "n", int((sub["rel1_reactance"] < 0).sum()))]
     rows += _count_rows(data, Where("S10.2.5q", "10.2.5", "dyad", "2"), "dropout", 1, D2)
     rows += _count_rows(data, Where("S10.3.3c", "10.3.3", "dyad", "2"), "dropout", 1, D2)
-    parts = [frame(rows), run(dyad_difference_recipes(), data)]
+    parts = [frame(rows), run(dyad_difference_recipes(), data), run(contra_reactance_recipes(), data)]
     if logistic_models_too:
         parts.append(logistic_rows(data))
     return pd.concat(parts, ignore_index=True)

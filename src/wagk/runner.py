@@ -9,6 +9,11 @@ recorded in ``<results_dir>/run_status.json``, which ``wagk book`` reads. In rea
 error message and traceback (which may quote data) are replaced by the exception's type in the
 executed notebook and in run_status.json, and printed in full to the terminal only. Every run
 ends by writing ``<results_dir>/manifest.json`` (:mod:`wagk.manifest`).
+
+Order: before the chapters, the sample description of chapter 6 (:func:`wagk.sample.chapter6`)
+is written as the ledger ``ch06.csv``; chapter 7 runs next (the later chapters read its scale
+scores); chapters 8, 9 and 10 then run side by side in ``jobs`` kernels (default 2; each
+notebook is its own kernel process, so threads suffice to drive them).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import re
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from wagk import paths
@@ -25,6 +31,9 @@ from wagk.manifest import run_inputs, write_manifest
 CHAPTERS = (7, 8, 9, 10)
 DEFAULT_SEED = 20180907
 DEFAULT_MIN_CELL = 5
+DEFAULT_JOBS = 2
+#: chapters whose results the others read: run first, alone
+FIRST = (7,)
 STATUS_FILE = "run_status.json"
 WITHHELD = "details withheld in real-data mode (the message may quote data); see the terminal output of wagk run"
 
@@ -98,10 +107,34 @@ def execute(source: Path, parameters: dict, executed: Path = paths.EXECUTED) -> 
     return out, error
 
 
+def write_sample_ledger(data_dir: Path, results_dir: Path, real_data: bool = False,
+                        min_cell: int = DEFAULT_MIN_CELL) -> dict:
+    """Chapter 6 (the sample description) as the ledger ``ch06.csv``: the numbers of chapter 6
+    that a dataset can answer (:func:`wagk.sample.chapter6`). In real-data mode counts below
+    ``min_cell`` are suppressed with their percentages. Returns the status entry."""
+    from wagk import contract, ledger, sample
+    from wagk.privacy import Privacy
+
+    start = time.perf_counter()
+    try:
+        study = contract.load_study(data_dir)
+        rows = sample.chapter6(study)
+        rows = Privacy(real_data=real_data, min_cell=min_cell).ledger(rows, count_statistic="count")
+        path = ledger.write(rows, paths.ledger_dir(results_dir) / "ch06.csv")
+    except Exception as exc:  # reported like a failed chapter: the chapters report the data error in full
+        message = f"{type(exc).__name__}: {WITHHELD}" if real_data else f"{type(exc).__name__}: {exc}"
+        return dict(status="failed", error=message, rows=0, seconds=round(time.perf_counter() - start, 1))
+    return dict(status="ok", error="", ledger=_rel(path), rows=int(len(rows)),
+                missing_variables=sample.chapter6_missing(study), seconds=round(time.perf_counter() - start, 1))
+
+
 def run_chapters(data_dir: Path = paths.SYNTHETIC, results_dir: Path = paths.RESULTS,
                  chapters: list[int] | None = None, real_data: bool = False,
                  seed: int = DEFAULT_SEED, executed: Path = paths.EXECUTED,
-                 notebooks: Path = paths.NOTEBOOKS, min_cell: int = DEFAULT_MIN_CELL) -> int:
+                 notebooks: Path = paths.NOTEBOOKS, min_cell: int = DEFAULT_MIN_CELL,
+                 jobs: int = DEFAULT_JOBS, sample: bool = True) -> int:
+    """Chapter 6's ledger (``sample``), then the chapter notebooks (7 first, the others ``jobs``
+    at a time). Returns the exit status: 0 all done, 1 a chapter failed, 2 bad arguments."""
     sources = chapter_sources(notebooks)
     if chapters is None:
         chapters = sorted(sources)
@@ -115,25 +148,48 @@ def run_chapters(data_dir: Path = paths.SYNTHETIC, results_dir: Path = paths.RES
     if min_cell < 1:
         print(f"wagk run: --min-cell must be at least 1, got {min_cell}", file=sys.stderr)
         return 2
+    if jobs < 1:
+        print(f"wagk run: --jobs must be at least 1, got {jobs}", file=sys.stderr)
+        return 2
     params = dict(data_dir=str(Path(data_dir).resolve()), results_dir=str(Path(results_dir).resolve()),
                   seed=seed, real_data=bool(real_data), min_cell=int(min_cell))
-    failed = []
     status = read_status(results_dir)
     status.update(data_dir=params["data_dir"], real_data=params["real_data"], seed=seed, min_cell=params["min_cell"])
-    for number in sorted(chapters):
+    if sample:
+        status["sample"] = write_sample_ledger(Path(data_dir), Path(results_dir), real_data, min_cell)
+        if status["sample"]["status"] == "ok":
+            print(f"chapter 6 (sample): {status['sample']['rows']} ledger rows -> {status['sample']['ledger']}")
+        else:
+            print(f"chapter 6 (sample) FAILED: {status['sample']['error']}", file=sys.stderr)
+
+    def one(number: int) -> tuple[int, dict]:
         print(f"chapter {number}: {sources[number].name} ...", flush=True)
         start = time.perf_counter()
         out, error = execute(sources[number], params, executed)
         shown = f"{error.split(':', 1)[0]}: {WITHHELD}" if error and real_data else error
-        status["chapters"][sources[number].stem] = dict(
-            chapter=number, source=_rel(sources[number]), executed=_rel(out),
-            status="failed" if error else "ok", error=shown or "", seconds=round(time.perf_counter() - start, 1))
+        entry = dict(chapter=number, source=_rel(sources[number]), executed=_rel(out),
+                     status="failed" if error else "ok", error=shown or "",
+                     seconds=round(time.perf_counter() - start, 1))
         if error:
-            failed.append(number)
             print(f"chapter {number} FAILED: {error}\n  traceback kept in {out}"
                   + (" (message withheld there: real-data mode)" if real_data else ""), file=sys.stderr)
         else:
-            print(f"chapter {number}: done -> {_rel(out)}")
+            print(f"chapter {number}: done -> {_rel(out)} ({entry['seconds']} s)", flush=True)
+        return number, entry
+
+    first = [c for c in sorted(chapters) if c in FIRST]
+    rest = [c for c in sorted(chapters) if c not in FIRST]
+    done = [one(c) for c in first]
+    if jobs == 1 or len(rest) < 2:
+        done += [one(c) for c in rest]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            done += list(pool.map(one, rest))
+    for number, entry in done:
+        status["chapters"][sources[number].stem] = entry
+    failed = sorted(number for number, entry in done if entry["status"] == "failed")
+    if sample and status["sample"]["status"] != "ok":
+        failed = [6] + failed
     write_status(results_dir, status)
     write_manifest(results_dir, inputs=run_inputs(data_dir, [sources[c] for c in sorted(chapters)]),
                    parameters=dict(chapters=sorted(chapters), real_data=bool(real_data), seed=seed, min_cell=int(min_cell)))

@@ -188,6 +188,14 @@ class Scores:
         return rel if kind == "relative" else rel.abs()
 
 
+def from_study(study, monitor: codebook.Monitor) -> Scores:
+    """Scores of ``study`` with ``monitor``, computed in memory (nothing is written): what
+    :func:`load` returns after chapter 7 ran on ``study``, for an in-process run of every chapter
+    (:mod:`wagk.pipeline`). The scores are computed once and shared by every call."""
+    spec = {"format_version": FORMAT_VERSION, "variant": monitor.variant, "row_level_files": False}
+    return Scores(folder=Path("(in memory)"), variant=monitor.variant, monitor=monitor, spec=spec, study=study)
+
+
 def _read(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such score file; run chapter 7 first (wagk run --chapters 7)")

@@ -39,10 +39,15 @@ chapter 7; :func:`table1` places the codebook's final membership beside the comp
 
 Missing variables
 -----------------
-The outcomes and the rise in risk come from the registry table and the officers' wave-2
-questionnaire (:data:`SOURCES`). When a dataset lacks some of them, the tests that need them are
-not run and every step that depends on them is *pending*: :func:`select` says which variables
-are missing and :func:`table1` shows "pending" instead of a verdict. Nothing is filled in.
+The outcomes come from the registry (dropout, early_help) and from the officers' wave-2 answers
+(no_show and formal_action, derived by :func:`wagk.outcomes.derive_outcomes`); the rise in risk
+is the officers' wave-2 item ``out_risk_increased`` (:data:`SOURCES`). When a dataset lacks
+some of them, the tests that need them are not run and every step that depends on them is
+*partial* or *pending*: :func:`select` says which variables are missing and :func:`table1`
+shows "pending" instead of a verdict. Nothing is filled in. Only fully computed steps give the
+counts the thesis prints (:func:`ledger_rows`); without the rise in risk, step 1 is partial
+(an item might pass by that correlation alone) while steps 2 and 3 are not affected (the
+correlation only decides the mark X or Xa).
 
 References
 ----------
@@ -61,10 +66,13 @@ from wagk import codebook
 
 OUTCOMES = ("no_show", "formal_action", "dropout", "early_help")
 RISK = "risk_increased"
-#: Where each criterion variable is looked up, first match wins: (table, column).
+DERIVED = "derived"
+#: Where each criterion variable is looked up, first match wins: (table, column). ``derived``:
+#: computed from the officer's wave-2 answers by :func:`wagk.outcomes.derive_outcomes`
+#: (no_show from out_late and out_no_show, formal_action from the three formal-action questions).
 SOURCES: dict[str, tuple[tuple[str, str], ...]] = {
-    "no_show": (("registry", "no_show"), ("po_w2", "no_show")),
-    "formal_action": (("registry", "formal_action"), ("po_w2", "formal_action")),
+    "no_show": (("po_w2", DERIVED), ("registry", "no_show"), ("po_w2", "no_show")),
+    "formal_action": (("po_w2", DERIVED), ("registry", "formal_action"), ("po_w2", "formal_action")),
     "dropout": (("registry", "dropout"),),
     "early_help": (("registry", "early_help"),),
     RISK: (("po_w2", "out_risk_increased"), ("po_w2", "risk_increased")),
@@ -103,12 +111,24 @@ class Criteria:
 def criteria(study) -> Criteria:
     """Collect the criterion variables of :data:`SOURCES` from a :class:`wagk.contract.Study`.
 
-    Outcomes must be coded 0/1 and the rise in risk 1-7; other values raise ``ValueError``
-    naming the table, the column and the first rows.
+    Outcomes must be 0/1 and the rise in risk 1-7; other values raise ``ValueError`` naming the
+    table, the column and how many rows (not which ids: the message may reach a report).
     """
+    from wagk.outcomes import NO_SHOW_ITEMS, FORMAL_ITEMS, derive_outcomes
+
+    derived = pd.DataFrame()
+    if study.has("po_w2"):
+        derived = derive_outcomes(study.tables["po_w2"].set_index("client_id"))
+    made_from = {"no_show": NO_SHOW_ITEMS, "formal_action": FORMAL_ITEMS}
     cols, sources = {}, {}
     for var, places in SOURCES.items():
         for table, column in places:
+            if column == DERIVED:
+                if var not in derived.columns:
+                    continue
+                cols[var] = derived[var].astype(float)
+                sources[var] = f"{table}: {' + '.join(made_from[var])}"
+                break
             if not study.has(table) or column not in study.tables[table].columns:
                 continue
             frame = study.tables[table].set_index("client_id")
@@ -117,9 +137,9 @@ def criteria(study) -> Criteria:
             allowed = {0.0, 1.0} if var in OUTCOMES else set(map(float, range(codebook.ITEM_MIN, codebook.ITEM_MAX + 1)))
             bad |= values.notna() & ~values.isin(allowed)
             if bad.any():
-                rows = frame.index[bad][:10].tolist()
-                raise ValueError(f"{table}.{column} ({var}): values {sorted(set(frame.loc[bad, column].astype(str)))[:5]} "
-                                 f"outside {sorted(allowed)} for client_id {rows}")
+                where = ", ".join(str(int(i) + 2) for i in np.flatnonzero(bad.to_numpy())[:10])
+                raise ValueError(f"{table}.{column} ({var}): {int(bad.sum())} value(s) outside {sorted(allowed)} "
+                                 f"(data rows {where} counting the header as line 1)")
             cols[var] = values.astype(float)
             sources[var] = f"{table}.{column}"
             break
@@ -198,6 +218,41 @@ def ttests(frame: pd.DataFrame, items: Sequence[str], outcome: str) -> pd.DataFr
                          "status": np.where(note == "", "ok", "not_computed"), "note": note})
 
 
+def correlations(frame: pd.DataFrame, items: Sequence[str], y: str) -> pd.DataFrame:
+    """Pearson's r of each item with ``y``, pairwise (each item on the cases with both values).
+
+    ``pandas.DataFrame.corrwith`` for r, the usual t test with n - 2 df for p (as SPSS and
+    :func:`wagk.association.correlation` test it): one call instead of one per item, which
+    matters for the ~400 correlations of step 1. Validated against
+    :func:`wagk.association.correlation_table` in tests/test_selection.py.
+
+    Returns
+    -------
+    DataFrame
+        ``item, n, r, p, status`` ("ok" or "not_computed": fewer than three pairs or a constant
+        variable), ``note``.
+    """
+    from scipy import stats
+
+    x = frame[list(items)].astype(float)
+    target = pd.to_numeric(frame[y], errors="coerce").astype(float)
+    both = x.notna() & target.notna().to_numpy()[:, None]
+    n = both.sum(axis=0).to_numpy()
+    with np.errstate(all="ignore"):
+        r = x.corrwith(target).to_numpy(dtype=float)
+        sd_x = x.where(both).std(ddof=0).to_numpy()
+        sd_y = np.array([target[both[c]].std(ddof=0) for c in x.columns])
+    bad = (n < 3) | ~(sd_x > 0) | ~(sd_y > 0)
+    r = np.where(bad, np.nan, np.clip(r, -1.0, 1.0))
+    with np.errstate(all="ignore"):
+        t = r * np.sqrt((n - 2) / (1 - r * r))
+        p = np.where(np.abs(r) >= 1, 0.0, 2 * stats.t.sf(np.abs(t), n - 2))
+    p = np.where(bad, np.nan, p)
+    note = np.where(n < 3, "fewer than three complete pairs", np.where(bad, "constant variable", ""))
+    return pd.DataFrame({"item": list(items), "n": n, "r": r, "p": p,
+                         "status": np.where(bad, "not_computed", "ok"), "note": note})
+
+
 def item_tests(data: Mapping[str, pd.DataFrame], crit: Criteria, alpha: float = ALPHA) -> pd.DataFrame:
     """Every t-test and correlation of step 1, one row per dataset, item and test.
 
@@ -211,11 +266,9 @@ def item_tests(data: Mapping[str, pd.DataFrame], crit: Criteria, alpha: float = 
 
     Notes
     -----
-    t-tests by :func:`ttests` (Student, pooled variance); correlations by
-    :func:`wagk.association.correlation_table` (Pearson, pairwise).
+    t-tests by :func:`ttests` (Student, pooled variance); correlations by :func:`correlations`
+    (Pearson, pairwise).
     """
-    from wagk.association import correlation_table
-
     parts = []
     for name, frame in data.items():
         items = [c for c in frame.columns if c not in ("grade",) + OUTCOMES + (RISK,)]
@@ -226,11 +279,11 @@ def item_tests(data: Mapping[str, pd.DataFrame], crit: Criteria, alpha: float = 
             parts.append(pd.DataFrame({"dataset": name, "item": t["item"], "test": f"t:{outcome}",
                                        "n": t["n"], "n1": t["n1"], "statistic": t["t"],
                                        "p": t["p"], "status": t["status"], "note": t["note"]}))
-        convergent = ["grade"] + ([RISK] if crit.has_risk else [])
-        r = correlation_table(frame, items, convergent)
-        parts.append(pd.DataFrame({"dataset": name, "item": r["x"], "test": "r:" + r["y"], "n": r["n"],
-                                   "n1": np.nan, "statistic": r["r"], "p": r["p"], "status": r["status"],
-                                   "note": r["note"]}))
+        for y in ["grade"] + ([RISK] if crit.has_risk else []):
+            r = correlations(frame, items, y)
+            parts.append(pd.DataFrame({"dataset": name, "item": r["item"], "test": f"r:{y}", "n": r["n"],
+                                       "n1": np.nan, "statistic": r["r"], "p": r["p"], "status": r["status"],
+                                       "note": r["note"]}))
     out = pd.concat(parts, ignore_index=True)
     out["significant"] = out["p"] < alpha
     return out[["dataset", "item", "test", "n", "n1", "statistic", "p", "significant", "status", "note"]]
@@ -407,12 +460,17 @@ def select(samples: Mapping[tuple[str, int], pd.DataFrame], crit: Criteria, *, a
         status["step2"] = f"{PENDING}: needs at least two outcomes; missing {', '.join(missing_out)}"
     elif missing_out:
         status["step2"] = f"partial: outcomes {', '.join(crit.outcomes)} only"
+    elif not crit.has_risk and require_correlation:
+        status["step2"] = f"partial: the correlation part uses the grade only ({RISK} missing)"
+    elif not crit.has_risk:
+        status["step2"] = (f"computed; the X/Xa marks use the correlation with the grade only ({RISK} "
+                           "missing), which does not decide the pass")
     else:
         status["step2"] = "computed"
     if not step2_ok:
         status["step3"] = f"{PENDING}: needs the outcomes of step 2"
-    elif missing_out:
-        status["step3"] = f"partial: outcomes {', '.join(crit.outcomes)} only"
+    elif missing_out or status["step2"].startswith("partial"):
+        status["step3"] = f"partial: follows step 2 ({status['step2']})"
     else:
         status["step3"] = "computed"
 
@@ -508,9 +566,9 @@ def ledger_rows(sel: Selection) -> pd.DataFrame:
 
     if sel.status["step1"] == "computed":
         add([("S7.2a", "7.2"), ("SB1-1b", "B1-1")], "sample", "items_selected_step1", c["step1"])
-    if sel.status["step2"] == "computed":
+    if sel.status["step2"].startswith("computed"):
         add([("S7.2b", "7.2"), ("SB1-1c", "B1-1")], "sample", "items_selected_step2", c["step2"])
-    if sel.status["step3"] == "computed":
+    if sel.status["step3"].startswith("computed"):
         add([("S7.2c", "7.2"), ("SB1-1d", "B1-1")], "sample", "items_selected_step3_parallel", c["step3_parallel"])
         add([("SB1-1d", "B1-1")], "sample", "items_dropped_step3", c["step2"] - c["step3"])
         add([("S7.2c", "7.2"), ("SB1-1d", "B1-1")], "po", "items_contra_reactance", c["step3_po_only"])

@@ -213,7 +213,8 @@ def design_states(var: str, spec: dict, score: np.ndarray, flags: pd.DataFrame, 
 # ------------------------------------------------------------------------------------------
 
 class _State:
-    def __init__(self, pop, params, design, seed):
+    def __init__(self, pop, params, design, seed, exact=True):
+        self.exact = exact
         self.pop = pop
         self.params = params
         self.design = design
@@ -225,6 +226,13 @@ class _State:
         self.latents: dict[str, np.ndarray] = {}
         self.n = len(pop.ids)
 
+    def noise(self, gen: np.random.Generator, X: np.ndarray, m: int, Q: np.ndarray | None = None) -> np.ndarray:
+        """m noise columns: orthogonal to X in this sample (exact, :func:`links.orthogonal_noise`)
+        or plain standard normals (``exact=False``: sampling variability)."""
+        if self.exact:
+            return links.orthogonal_noise(gen, X, m, Q)
+        return gen.standard_normal((X.shape[0], m))
+
     def latent(self, var: str, noise: np.ndarray | None = None) -> np.ndarray:
         """The variable's latent: requested correlations met in the whole sample, and for a
         variable asked of a subgroup only (e.g. experiences of a court case), in that subgroup."""
@@ -232,7 +240,7 @@ class _State:
         rho = {k: v for k, v in rho.items() if k in self.X.columns}
         gen = rng(self.seed, var)
         if noise is None:
-            noise = links.orthogonal_noise(gen, self.X.to_numpy(float), 1, self.Q)[:, 0]
+            noise = self.noise(gen, self.X.to_numpy(float), 1, self.Q)[:, 0]
         L = links.latent(self.X, rho, noise)
         spec = self.design["variables"].get(var, {})
         pop = spec.get("population", [])
@@ -242,7 +250,7 @@ class _State:
                 Xs = self.X.loc[m]
                 Xs = (Xs - Xs.mean()) / Xs.std(ddof=0).replace(0, 1)
                 support = [k for k, v in rho.items() if v != 0]
-                e = links.orthogonal_noise(gen, Xs[support].to_numpy(float), 1)[:, 0]
+                e = self.noise(gen, Xs[support].to_numpy(float), 1)[:, 0]
                 L = L.copy()
                 L[m] = links.latent(Xs, rho, e)
         self.latents[var] = L
@@ -255,7 +263,7 @@ class _State:
         spec = self.design["variables"][var]
         gen = rng(self.seed, var)
         idx, cell, codes = design_states(var, spec, L, self.flags, gen, return_cells=True)
-        targets = self.moment_targets(var, codes)
+        targets = self.moment_targets(var, codes) if self.exact else []
         if targets:
             idx = moments.refine(idx, targets, cell, gen, n_states=len(codes) + 1)
         vals = np.full(self.n, np.nan)
@@ -360,7 +368,7 @@ def _officers(st: _State, tables: dict) -> pd.DataFrame:
     Xo = Xo.fillna(Xo.mean())
     Xo = (Xo - Xo.mean()) / Xo.std(ddof=0).replace(0, 1)
     g = rng(st.seed, "officers")
-    E = links.orthogonal_noise(g, Xo.to_numpy(float), 4)
+    E = st.noise(g, Xo.to_numpy(float), 4)
     out = pd.DataFrame(index=pd.Index(officers, name="po_id"))
     # age group: exact counts among the wave-1 and the wave-2 officers
     L_age = links.latent(Xo, p["officer_links"].get("po_age", {}), E[:, 0])
@@ -525,7 +533,7 @@ def _sms(st: _State) -> dict:
     """The eight SMS latents (4 dimensions x 2 waves) with correlated residuals."""
     p = st.params["sms"]
     g = rng(st.seed, "sms")
-    E = links.orthogonal_noise(g, st.X.to_numpy(float), len(SMS_LATENTS), st.Q)
+    E = st.noise(g, st.X.to_numpy(float), len(SMS_LATENTS), st.Q)
     R = np.asarray(p["residual"], float)
     w, V = np.linalg.eigh(R)
     R = V @ np.diag(np.clip(w, 1e-3, None)) @ V.T
@@ -631,20 +639,33 @@ def _addiction_items(st: _State, score: np.ndarray) -> pd.DataFrame:
     return pd.DataFrame(out, columns=list(ADDICTION_ITEMS), index=st.pop.ids)
 
 
-def extend(sim, params: dict | None = None, design: dict | None = None, seed: int | None = None) -> dict[str, pd.DataFrame]:
-    """The seven tables of the data contract for a simulated study (module docstring)."""
+def extend(sim, params: dict | None = None, design: dict | None = None, seed: int | None = None,
+           exact: bool = True, integers: bool = True) -> dict[str, pd.DataFrame]:
+    """The seven tables of the data contract for a simulated study (module docstring).
+
+    ``exact=False`` is for Monte Carlo studies of sampling variability (as
+    :func:`wagk.synth.generate.simulate`'s ``exact``): the noise of every latent variable is
+    drawn plainly instead of orthogonal to its predictors in the sample, and the levels are not
+    exchanged to meet the calibrated sample moments (:func:`moments.refine`), so the correlations
+    and moments vary from sample to sample around their calibrated values. Who has a value and
+    how many have each level (the design's counts) stay fixed.
+
+    ``integers=False`` leaves the added columns float (NaN for missing) instead of turning the
+    whole-numbered ones into ``Int64`` for writing: for tables used in memory
+    (:func:`wagk.contract.from_tables` reads both alike).
+    """
     from threadpoolctl import threadpool_limits
     with threadpool_limits(1):
-        return _extend(sim, params, design, seed)
+        return _extend(sim, params, design, seed, exact, integers)
 
 
-def _extend(sim, params, design, seed) -> dict[str, pd.DataFrame]:
+def _extend(sim, params, design, seed, exact=True, integers=True) -> dict[str, pd.DataFrame]:
     params = params or load_params()
     design = design or load_design()
     seed = int(params["seed"] if seed is None else seed)
     tables = {k: v.copy() for k, v in sim.tables.items()}
     pop = links.population(sim, rng=rng(seed, "impute"))
-    st = _State(pop, params, design, seed)
+    st = _State(pop, params, design, seed, exact)
     officers = _officers(st, tables)
     # officer characteristics as client-level predictors (the officer at wave 1 and at wave 2)
     o = officers.set_index("po_id")
@@ -672,10 +693,11 @@ def _extend(sim, params, design, seed) -> dict[str, pd.DataFrame]:
         st.discrete(var)
     sms = _sms_items(st, sms_lat, tables)
     outcome_items = _outcome_items(st)
-    return assemble(st, tables, officers, rs, sms, outcome_items)
+    return assemble(st, tables, officers, rs, sms, outcome_items, integers)
 
 
-def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: dict, outcome_items: pd.DataFrame) -> dict:
+def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: dict, outcome_items: pd.DataFrame,
+             integers: bool = True) -> dict:
     ids = st.pop.ids
     val = {k: pd.Series(v, index=ids) for k, v in st.values.items()}
     out = {}
@@ -718,7 +740,7 @@ def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: di
     for name, frame in out.items():
         key = "po_id" if name == "officers" else "client_id"
         frame = frame.sort_values(key, kind="mergesort").reset_index(drop=True)
-        for c in frame.columns:
+        for c in frame.columns if integers else ():
             if c in ("client_id", "po_id"):
                 continue
             if pd.api.types.is_float_dtype(frame[c]) and np.all(np.isnan(frame[c]) | (frame[c] == np.round(frame[c]))):
@@ -746,10 +768,13 @@ def write(tables: dict[str, pd.DataFrame], out: Path | str) -> list[Path]:
     return written
 
 
-def generate_all(seed: int | None = None, params: dict | None = None, bg_params: dict | None = None) -> dict:
+def generate_all(seed: int | None = None, params: dict | None = None, bg_params: dict | None = None,
+                 exact: bool | None = None, integers: bool = True) -> dict:
     """Both stages: the item-level study (:func:`wagk.synth.generate.simulate`) and this stage.
-    ``seed`` (default: each stage's calibration seed) is used by both."""
+    ``seed`` (default: each stage's calibration seed) is used by both; ``exact=False`` draws
+    both stages without exact sample moments (Monte Carlo; default: each stage's own default)."""
     from wagk.synth import generate
 
-    sim = generate.simulate(params or generate.load_params(), seed)
-    return extend(sim, bg_params or load_params(), seed=seed)
+    sim = generate.simulate(params or generate.load_params(), seed, exact=exact)
+    return extend(sim, bg_params or load_params(), seed=seed, exact=True if exact is None else exact,
+                  integers=integers)
