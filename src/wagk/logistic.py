@@ -1001,7 +1001,15 @@ def _boot_lr_batched(X, y, index_rows, p_enter, p_remove, max_steps):
     """_boot_chunk for removal "lr": every resample of ``index_rows`` through the selection of
     :func:`_select` side by side (same entry, removal and stop rules; one batch of fits per
     step). The fits agree with _select's to the convergence tolerance, not to the last bit: the
-    sums run over weighted distinct cases instead of the repeated rows."""
+    sums run over weighted distinct cases instead of the repeated rows. Resamples with
+    separation overflow on the way to failing; they are counted as failed, so numpy's floating
+    point warnings are silenced here (in a worker process they would land in whatever notebook
+    cell is running)."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        return _boot_lr_batched_fits(X, y, index_rows, p_enter, p_remove, max_steps)
+
+
+def _boot_lr_batched_fits(X, y, index_rows, p_enter, p_remove, max_steps):
     B, (n, m) = len(index_rows), X.shape
     X1 = np.hstack([np.ones((n, 1)), X - X.mean(axis=0)])
     k = m + 1
