@@ -288,7 +288,9 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="runs per measurement (median reported; default 3)")
     ap.add_argument("--quick", action="store_true",
                     help="one run of each, no clean build, written to build/bench/results.json")
-    ap.add_argument("--only", nargs="+", choices=GROUPS, default=None, help="measure only these groups")
+    ap.add_argument("--only", nargs="*", choices=GROUPS, default=None,
+                    help="measure only these groups (none: only what --with-calibration, --montecarlo or "
+                         "--record-montecarlo add; the rest is carried over)")
     ap.add_argument("--with-calibration", action="store_true", help="also measure `wagk calibrate` (~15 min)")
     ap.add_argument("--montecarlo", type=int, default=None, metavar="R", help="also measure `wagk montecarlo -R R`")
     ap.add_argument("--record-montecarlo", type=Path, default=None, metavar="RUN_JSON",
@@ -299,7 +301,7 @@ def main(argv=None) -> int:
     repeat = 1 if args.quick else args.repeat
     if repeat < 1:
         ap.error("--repeat must be at least 1")
-    groups = set(args.only or (g for g in GROUPS if not (args.quick and g == "clean_build")))
+    groups = set(args.only) if args.only is not None else {g for g in GROUPS if not (args.quick and g == "clean_build")}
     out = args.out or (QUICK_RESULTS if args.quick else RESULTS)
     previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
 
