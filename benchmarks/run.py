@@ -274,7 +274,7 @@ def carried(previous: dict, name: str) -> dict | None:
 def table(results: dict) -> str:
     lines = [f"{'benchmark':<48s} {'median s':>9s} {'CPU s':>6s} {'runs':>4s} {'goal s':>7s}  result   note"]
     for name, e in results.items():
-        med = "" if e.get("median_s") is None else f"{e['median_s']:.1f}"
+        med = "" if e.get("median_s") is None else f"{e['median_s']:.{2 if e['median_s'] < 10 else 1}f}"
         cpu = f"{statistics.median(e['cpu_s']):.1f}" if e.get("cpu_s") else ""
         goal = "" if e.get("goal_s") is None else f"{e['goal_s']:.0f}"
         verdict = {True: "pass", False: "FAIL", None: "-"}[e.get("passed")]
