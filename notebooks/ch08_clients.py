@@ -59,44 +59,22 @@ min_cell = 5
 
 # %% tags=["hide-input"]
 import warnings
-from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from wagk import (background, chapters, compare, contract, layout, ledger, outcomes, paths, perspective,
-                  relations, result_tables, scores)
-from wagk._recipes import missing_columns
-from wagk.privacy import Privacy
-from wagk.result_tables import LABELS, show
+from wagk import outcomes, perspective, relations, result_tables
+from wagk.perspective_page import Page
+from wagk.result_tables import LABELS
 
 warnings.filterwarnings("ignore", category=FutureWarning)
 warnings.filterwarnings("ignore", category=pd.errors.PerformanceWarning)
-PERSP, CH = "client", "ch08"
-privacy = Privacy(real_data, min_cell=min_cell)
-study = contract.load_study(data_dir, real_data=real_data)
-try:
-    handed = scores.load(results_dir, study=study)  # chapter 7's scale scores
-except FileNotFoundError:
-    handed = None
-data = background.analysis_frame(study, scores=handed)
-parts = chapters.chapter8(data)  # every analysis of the chapter's ledger (wagk.chapters); shown below
-if handed is None:
-    display(Markdown(f"**Chapter 7's scores are not in `{Path(results_dir).name}`** (run chapter 7 first, as "
-                     "`wagk run` does): the scales were scored here with the codebook's monitor."))
-SCORES = list(relations.scores_of(PERSP))
-FACTOR_LABELS = {f.name: f.label for f in relations.factors(PERSP)}
-NAMES = {**FACTOR_LABELS, "po_age": "officer's age", **LABELS}  # names in the table of printed results
-rows = []  # the chapter's ledger rows (thesis keys)
-MISSING = missing_columns(perspective.client_background_recipes() + outcomes.client_outcome_recipes()
-                          + perspective.client_motivation_recipes(), data)
-
-
-def tbl(frame, **kw):
-    show(frame, privacy, **kw)
+# the dataset, chapter 7's scores, the analysis frame and every analysis of the chapter's ledger
+# (wagk.chapters.chapter8); the page sections chapters 8 and 9 share live in wagk.perspective_page
+page = Page.load("client", data_dir, results_dir, real_data=real_data, min_cell=min_cell)
+data, parts, privacy, tbl = page.data, page.parts, page.privacy, page.tbl
+SCORES = page.scores
 
 
 # %% [markdown]
@@ -109,19 +87,8 @@ def tbl(frame, **kw):
 # missing.
 
 # %% tags=["hide-input"]
-glue("ch08-n-w1", int(data["in_client_w1"].sum()), display=False)
-glue("ch08-n-w2", int(data["in_client_w2"].sum()), display=False)
-glue("ch08-n-change", int((data["in_client_w1"] & data["in_client_w2"]).sum()), display=False)
-
-
-for ref, wave, caption in (
-        ("T8.1", "1", "Table 8.1 Clients' scores at the start (wave 1)"),
-        ("T8.2", "2", "Table 8.2 Clients' scores after six to nine months (wave 2)"),
-        ("T8.3", "diff", "Table 8.3 Change between the waves (wave 2 minus wave 1)")):
-    d = privacy.ledger(parts[ref]).drop(columns="suppressed")
-    rows.append(d)
-    display(Markdown(f"**{caption}**"))
-    tbl(result_tables.descriptive_table(d, SCORES, LABELS, change=wave == "diff"))
+page.glue_counts()
+page.descriptives()
 
 # %% [markdown]
 # ## 8.3-8.7 The alliance and who the clients are
@@ -132,20 +99,7 @@ for ref, wave, caption in (
 # significant need not be significant here: the table shows what the data give.
 
 # %% tags=["hide-input"]
-bg_rows = parts["background"]
-rows.append(bg_rows)
-recipes = perspective.client_background_recipes()
-clus = relations.clustered_recipes(recipes, data)
-
-
-def text_table(ledger_rows, clustered):
-    return result_tables.printed_results(ledger_rows, clustered, NAMES, privacy, missing=MISSING)
-
-
-tbl(text_table(bg_rows, clus), index=False, small=True)
-sig = bg_rows[(bg_rows["statistic"] == "p")]
-glue("ch08-text-bg-n", int(sig["ref"].nunique()), display=False)
-glue("ch08-text-bg-sig", int((sig.groupby("ref")["value"].min() < 0.05).sum()), display=False)
+bg_rows = page.printed_background()
 
 # %% [markdown]
 # Of the {glue:text}`ch08-text-bg-n` results of 8.3-8.7 that the thesis printed,
@@ -163,13 +117,8 @@ glue("ch08-text-bg-sig", int((sig.groupby("ref")["value"].min() < 0.05).sum()), 
 # tests of the chapter.
 
 # %% tags=["hide-input"]
-tests = relations.adjust(relations.screen(data, PERSP))
-Path(results_dir, "tables").mkdir(parents=True, exist_ok=True)
-tests.to_csv(Path(results_dir, "tables", "ch08_all_tests.csv"), index=False, float_format="%.10g", lineterminator="\n")
-short = {s: relations.DV_LABELS[s] for s in SCORES}
 for dom in ("client", "justice", "officer"):
-    display(Markdown(f"**{relations.DOMAINS[dom]}**"))
-    tbl(result_tables.screen_grid(tests[tests["domain"] == dom], SCORES, short, FACTOR_LABELS), small=True)
+    page.every_test(dom, relations.DOMAINS[dom])
 
 # %% [markdown]
 # ## 8.5 The alliance and how clients experienced the justice trajectory
@@ -179,15 +128,13 @@ for dom in ("client", "justice", "officer"):
 # the start and after six to nine months (Spearman's rS, n below).
 
 # %% tags=["hide-input"]
-exp_rows = parts["experience"]
-rows.append(exp_rows)
+exp_rows = page.add(parts["experience"])
 for ref, caption in (("T8.4", "Table 8.4 The alliance at the start and the experience of the trajectory"),
                      ("T8.5", "Table 8.5 The alliance after six to nine months and the experience of the trajectory")):
     display(Markdown(f"**{caption}**"))
     tbl(result_tables.correlation_grid(exp_rows[exp_rows["ref"] == ref], SCORES, perspective.EXPERIENCES, LABELS,
                                        LABELS))
-display(Markdown("**Every test of 8.5, the change included**"))
-tbl(result_tables.screen_grid(tests[tests["domain"] == "experience"], SCORES, short, FACTOR_LABELS), small=True)
+page.every_test("experience", "Every test of 8.5, the change included")
 
 # %% [markdown]
 # ## 8.6 The alliance and the client's problems
@@ -198,7 +145,7 @@ tbl(result_tables.screen_grid(tests[tests["domain"] == "experience"], SCORES, sh
 # results above, refs S8.6); here is every correlation it ran.
 
 # %% tags=["hide-input"]
-tbl(result_tables.screen_grid(tests[tests["domain"] == "problems"], SCORES, short, FACTOR_LABELS), small=True)
+page.every_test("problems")
 
 # %% [markdown]
 # ## 8.8 The alliance and the client's motivation
@@ -208,8 +155,7 @@ tbl(result_tables.screen_grid(tests[tests["domain"] == "problems"], SCORES, shor
 # nine months, and of the change in the alliance with the change in motivation.
 
 # %% tags=["hide-input"]
-mot_rows = parts["motivation"]
-rows.append(mot_rows)
+mot_rows = page.add(parts["motivation"])
 for ref, caption in (("T8.6", "Table 8.6 The alliance and motivation at the start"),
                      ("T8.7", "Table 8.7 The alliance and motivation after six to nine months"),
                      ("T8.8", "Table 8.8 Change in the alliance and change in motivation")):
@@ -235,9 +181,7 @@ glue("ch08-mot-sig", f"{int((m['value'] < 0.05).sum())} of {len(m)}", display=Fa
 # how far the groups are the same clients (8.9.3, chi-square tests of each pair).
 
 # %% tags=["hide-input"]
-out_rows = parts["outcomes"]
-out_rows = result_tables.suppress_outcome_groups(out_rows, privacy.small)
-rows.append(out_rows)
+out_rows = page.outcome_rows()
 c1 = data[data["in_client_w1"]]
 sizes = pd.DataFrame([{"outcome": LABELS[o], "negative": int((c1[o] == 1).sum()), "other": int((c1[o] == 0).sum()),
                        "unknown": int(c1[o].isna().sum())} for o in outcomes.OUTCOMES if o in c1])
@@ -245,7 +189,7 @@ if len(sizes):
     tbl(privacy.table(sizes, count_cols=["negative", "other", "unknown"], display=True), index=False)
 out_recipes = outcomes.client_outcome_recipes()
 out_clus = relations.clustered_recipes(out_recipes, data)
-t = text_table(out_rows, out_clus)
+t = page.text_table(out_rows, out_clus)
 tbl(t[t["section"].isin(["8.9.1", "8.9.2", "8.9.3"])], index=False, small=True)
 
 # %% [markdown]
@@ -264,8 +208,7 @@ for ref, caption in (("T8.9", "Table 8.9 Clients' scores at wave 1 by outcome"),
     tbl(result_tables.outcome_table(out_rows[out_rows["ref"] == ref], SCORES, outcomes.OUTCOMES, LABELS, LABELS),
         small=True)
 tbl(t[t["section"].isin(["8.9.4", "8.9.5", "8.9.7"])], index=False, small=True)
-display(Markdown("**Every test of 8.9.4-8.9.6**"))
-tbl(result_tables.screen_grid(tests[tests["domain"] == "outcome"], SCORES, short, FACTOR_LABELS), small=True)
+page.every_test("outcome", "Every test of 8.9.4-8.9.6")
 
 # %% [markdown]
 # ## 8.10 The empirical model and the outcome overview
@@ -278,19 +221,10 @@ tbl(result_tables.screen_grid(tests[tests["domain"] == "outcome"], SCORES, short
 # in parentheses), grey when none has.
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Empirical model from the clients' perspective (Figure 8.1), drawn from the tests of this run: characteristics with at least one significant link to the alliance in black with the scales, direction and waves; grey without one.", "name": "fig-ch08-model"}}
-links = relations.model_links(tests)
-fig, ax = plt.subplots(figsize=(10, 7.2))
-relations.draw_model(ax, links, centre="Working alliance\naccording to\nthe client",
-                     factor_labels=FACTOR_LABELS)
-plt.show()
+page.model_figure("Working alliance\naccording to\nthe client")
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Differences in the clients' alliance by outcome (Figure 8.2): scores whose ANOVA over the outcome has p < .05 in this run, with the sign of the negative group's mean minus the other group's; † not significant once officer clustering is taken into account.", "name": "fig-ch08-outcomes"}}
-overview = relations.outcome_overview(tests)
-fig, ax = plt.subplots(figsize=(8, relations.overview_height(overview)))
-relations.draw_outcome_overview(ax, overview, outcome_labels={o: LABELS[o].split(" (")[0] for o in outcomes.OUTCOMES})
-plt.show()
-n_linked = int((links["status"] == "significant").sum())
-glue("ch08-links", f"{n_linked} of {len(links)}", display=False)
+page.outcome_figure()
 
 # %% [markdown]
 # {glue:text}`ch08-links` characteristics have at least one significant link in this run.
@@ -307,19 +241,7 @@ glue("ch08-links", f"{n_linked} of {len(links)}", display=False)
 # page was also run with cluster-robust (CR1) standard errors with the officer as cluster.
 
 # %% tags=["hide-input"]
-icc = relations.icc_table(data, PERSP)
-icc_show = pd.DataFrame({"wave": icc["wave"].map({"1": "1", "2": "2", "diff": "change"}),
-                         "score": icc["dv"].map(relations.DV_LABELS), "n": icc["n"].map(layout.count),
-                         "officers": icc["n_clusters"].map(layout.count),
-                         "ICC": icc["icc"].map(lambda v: layout.fmt(v, 3)),
-                         "design effect": icc["design_effect"].map(lambda v: layout.fmt(v, 2))})
-tbl(icc_show, index=False, small=True)
-group_tests = tests[tests["p_cr1"].notna()]
-glue("ch08-icc-max", layout.fmt(icc["icc"].max(), 2), display=False)
-glue("ch08-cl-naive", int((group_tests["p"] < 0.05).sum()), display=False)
-glue("ch08-cl-lost", int(((group_tests["p"] < 0.05) & (group_tests["p_cr1"] >= 0.05)).sum()), display=False)
-glue("ch08-cl-gained", int(((group_tests["p"] >= 0.05) & (group_tests["p_cr1"] < 0.05)).sum()), display=False)
-glue("ch08-cl-n", len(group_tests), display=False)
+page.clustering()
 
 # %% [markdown]
 # The largest ICC is {glue:text}`ch08-icc-max`. Of the {glue:text}`ch08-cl-n` group comparisons,
@@ -338,15 +260,7 @@ glue("ch08-cl-n", len(group_tests), display=False)
 # out).
 
 # %% tags=["hide-input"]
-summary = relations.significance_summary(tests)
-summary[summary.columns[0]] = summary[summary.columns[0]].map(lambda d: relations.DOMAINS.get(d, d))
-tbl(summary.rename(columns={"domain": "question"}), index=False)
-allrow = summary.iloc[-1]
-glue("ch08-m", int(allrow["tests"]), display=False)
-glue("ch08-sig", int(allrow["p < .05"]), display=False)
-glue("ch08-fdr", int(allrow["FDR < .05"]), display=False)
-glue("ch08-holm", int(allrow["Holm < .05"]), display=False)
-glue("ch08-expected", f"{0.05 * int(allrow['tests']):.0f}", display=False)
+page.multiplicity()
 
 # %% [markdown]
 # Of {glue:text}`ch08-m` tests, {glue:text}`ch08-sig` have p < .05 (by chance alone about
@@ -362,20 +276,7 @@ glue("ch08-expected", f"{0.05 * int(allrow['tests']):.0f}", display=False)
 # counted separately:
 
 # %% tags=["hide-input"]
-chapter_rows = ledger.check(pd.concat([r for r in rows if len(r)], ignore_index=True), "chapter 8")
-chapter_rows = ledger.check(privacy.ledger(chapter_rows), "chapter 8")
-ledger.write(chapter_rows, paths.ledger_dir(results_dir) / f"{CH}.csv")
-report = compare.compare(chapter_rows)
-report = report[report["chapter"] == "8"].copy()
-report["kind"] = np.where(report["ref"].str.startswith("T"), "tables", "running text")
-share = compare.shares(report, "kind").reindex(["tables", "running text", "overall"])
-share["share_within"] = share["share_within"].map(lambda v: "-" if pd.isna(v) else f"{100 * v:.0f}%")
-tbl(share.rename(columns={"published": "published numbers", "within": "within tolerance",
-                          "not_computed": "not computed", "share_within": "share"}))
-for kind, key in (("tables", "tables"), ("running text", "text"), ("overall", "all")):
-    glue(f"ch08-repro-{key}", share.loc[kind, "share_within"], display=False)
-    glue(f"ch08-repro-{key}-count", f"{int(share.loc[kind, 'within'])} of {int(share.loc[kind, 'published'])}",
-         display=False)
+chapter_rows = page.reproduction()
 
 # %% [markdown]
 # Within tolerance: {glue:text}`ch08-repro-tables-count` published numbers of the tables

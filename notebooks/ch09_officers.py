@@ -52,59 +52,27 @@ min_cell = 5
 
 # %% tags=["hide-input"]
 import warnings
-from pathlib import Path
 
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from wagk import (background, chapters, compare, contract, layout, ledger, outcomes, paths, perspective, relations,
-                  result_tables, scores)
-from wagk._recipes import missing_columns
-from wagk.privacy import Privacy
-from wagk.result_tables import LABELS, show
+from wagk import outcomes, perspective, relations, result_tables
+from wagk.perspective_page import Page
+from wagk.result_tables import LABELS
 
 warnings.filterwarnings("ignore", category=FutureWarning)
 warnings.filterwarnings("ignore", category=pd.errors.PerformanceWarning)
-PERSP, CH = "po", "ch09"
-privacy = Privacy(real_data, min_cell=min_cell)
-study = contract.load_study(data_dir, real_data=real_data)
-try:
-    handed = scores.load(results_dir, study=study)  # chapter 7's scale scores
-except FileNotFoundError:
-    handed = None
-data = background.analysis_frame(study, scores=handed)
-parts = chapters.chapter9(data)  # every analysis of the chapter's ledger (wagk.chapters); shown below
-if handed is None:
-    display(Markdown(f"**Chapter 7's scores are not in `{Path(results_dir).name}`** (run chapter 7 first, as "
-                     "`wagk run` does): the scales were scored here with the codebook's monitor."))
-SCORES = list(relations.scores_of(PERSP))
-FACTOR_LABELS = {f.name: f.label for f in relations.factors(PERSP)}
-NAMES = {**FACTOR_LABELS, "client_age_group": "client's age group", **LABELS}
-rows = []  # the chapter's ledger rows (thesis keys)
-MISSING = missing_columns(perspective.officer_background_recipes() + outcomes.officer_outcome_recipes()
-                          + perspective.officer_motivation_recipes(), data)
-
-
-def tbl(frame, **kw):
-    show(frame, privacy, **kw)
-
-
-def text_table(ledger_rows, clustered):
-    return result_tables.printed_results(ledger_rows, clustered, NAMES, privacy, missing=MISSING)
-
-
-short = {s: relations.DV_LABELS[s] for s in SCORES}
-tests = relations.adjust(relations.screen(data, PERSP))
-Path(results_dir, "tables").mkdir(parents=True, exist_ok=True)
-tests.to_csv(Path(results_dir, "tables", "ch09_all_tests.csv"), index=False, float_format="%.10g", lineterminator="\n")
+# the dataset, chapter 7's scores, the analysis frame and every analysis of the chapter's ledger
+# (wagk.chapters.chapter9); the page sections chapters 8 and 9 share live in wagk.perspective_page
+page = Page.load("po", data_dir, results_dir, real_data=real_data, min_cell=min_cell)
+data, parts, privacy, tbl = page.data, page.parts, page.privacy, page.tbl
+SCORES = page.scores
+tests = page.tests  # every test of the chapter (wagk.relations.screen), written to <results>/tables/ch09_all_tests.csv
 
 
 def every_test(domain):
-    display(Markdown(f"**Every test: {relations.DOMAINS[domain].lower()}**"))
-    tbl(result_tables.screen_grid(tests[tests["domain"] == domain], SCORES, short, FACTOR_LABELS), small=True)
+    page.every_test(domain, f"Every test: {relations.DOMAINS[domain].lower()}")
 
 
 # %% [markdown]
@@ -115,19 +83,8 @@ def every_test(domain):
 # {glue:text}`ch09-n-change` dyads with a questionnaire at both waves (wave 2 minus wave 1).
 
 # %% tags=["hide-input"]
-glue("ch09-n-w1", int(data["in_po_w1"].sum()), display=False)
-glue("ch09-n-w2", int(data["in_po_w2"].sum()), display=False)
-glue("ch09-n-change", int((data["in_po_w1"] & data["in_po_w2"]).sum()), display=False)
-
-
-for ref, wave, caption in (
-        ("T9.1", "1", "Table 9.1 Officers' scores at the start (wave 1)"),
-        ("T9.2", "2", "Table 9.2 Officers' scores after six to nine months (wave 2)"),
-        ("T9.3", "diff", "Table 9.3 Change between the waves (wave 2 minus wave 1)")):
-    d = privacy.ledger(parts[ref]).drop(columns="suppressed")
-    rows.append(d)
-    display(Markdown(f"**{caption}**"))
-    tbl(result_tables.descriptive_table(d, SCORES, LABELS, change=wave == "diff"))
+page.glue_counts()
+page.descriptives()
 
 # %% [markdown]
 # ## 9.3, 9.5, 9.6 The alliance and the officer's and the client's demographics, and the trajectory
@@ -137,13 +94,7 @@ for ref, wave, caption in (
 # comparison with officer-clustered (CR1) standard errors in the last column.
 
 # %% tags=["hide-input"]
-bg_rows = parts["background"]
-rows.append(bg_rows)
-clus = relations.clustered_recipes(perspective.officer_background_recipes(), data)
-tbl(text_table(bg_rows, clus), index=False, small=True)
-sig = bg_rows[bg_rows["statistic"] == "p"]
-glue("ch09-text-bg-n", int(sig["ref"].nunique()), display=False)
-glue("ch09-text-bg-sig", int((sig.groupby("ref")["value"].min() < 0.05).sum()), display=False)
+bg_rows = page.printed_background()
 
 # %% [markdown]
 # Of the {glue:text}`ch09-text-bg-n` printed results, {glue:text}`ch09-text-bg-sig` are
@@ -166,8 +117,7 @@ for dom in ("officer", "client", "justice"):
 # the same wave.
 
 # %% tags=["hide-input"]
-app_rows = parts["appraisal"]
-rows.append(app_rows)
+app_rows = page.add(parts["appraisal"])
 for ref, caption in (("T9.4", "Table 9.4 The alliance, the difficulty of the client and the officer's competence "
                              "at the start"),
                      ("T9.5", "Table 9.5 The same after six to nine months")):
@@ -199,11 +149,10 @@ every_test("problems")
 # amotivation against the change in the alliance as Table 9.8.
 
 # %% tags=["hide-input"]
-mot_rows = parts["motivation"]
-rows.append(mot_rows)
+mot_rows = page.add(parts["motivation"])
 display(Markdown("**Table 9.8 Change in the officer's alliance and change in the client's amotivation**"))
 tbl(result_tables.correlation_grid(mot_rows[mot_rows["ref"] == "T9.8"], SCORES, ("sms_amotivation",), LABELS, LABELS))
-tbl(text_table(mot_rows, relations.clustered_recipes([], data)), index=False, small=True)
+tbl(page.text_table(mot_rows, relations.clustered_recipes([], data)), index=False, small=True)
 every_test("motivation")
 
 # %% [markdown]
@@ -215,9 +164,7 @@ every_test("motivation")
 # all four scale scores. The printed tests of 9.9 follow, then every test.
 
 # %% tags=["hide-input"]
-out_rows = parts["outcomes"]
-out_rows = result_tables.suppress_outcome_groups(out_rows, privacy.small)
-rows.append(out_rows)
+out_rows = page.outcome_rows()
 for ref, caption in (("T9.9", "Table 9.9 Officers' scores at the start by outcome"),
                      ("T9.10", "Table 9.10 Officers' scores after six to nine months by outcome"),
                      ("T9.11", "Table 9.11 Change in the officers' scores by outcome")):
@@ -225,7 +172,7 @@ for ref, caption in (("T9.9", "Table 9.9 Officers' scores at the start by outcom
     tbl(result_tables.outcome_table(out_rows[out_rows["ref"] == ref], SCORES, outcomes.OUTCOMES, LABELS, LABELS),
         small=True)
 out_clus = relations.clustered_recipes(outcomes.officer_outcome_recipes(), data)
-tbl(text_table(out_rows, out_clus), index=False, small=True)
+tbl(page.text_table(out_rows, out_clus), index=False, small=True)
 every_test("outcome")
 ot = out_rows[(out_rows["ref"].str.startswith("S9.9")) & (out_rows["statistic"] == "p")]
 glue("ch09-out-text", f"{int((ot['value'] < 0.05).sum())} of {len(ot)}", display=False)
@@ -243,18 +190,10 @@ glue("ch09-out-text", f"{int((ot['value'] < 0.05).sum())} of {len(ot)}", display
 # grey when none has.
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Empirical model from the officers' perspective (Figure 9.1), drawn from the tests of this run: characteristics with at least one significant link to the officer's alliance (scales, total or counter-reactance items) in black with the scales, direction and waves; grey without one.", "name": "fig-ch09-model"}}
-links = relations.model_links(tests, scales_only=False)
-fig, ax = plt.subplots(figsize=(10, 7.2))
-relations.draw_model(ax, links, centre="Working alliance\naccording to\nthe officer",
-                     factor_labels=FACTOR_LABELS)
-plt.show()
+page.model_figure("Working alliance\naccording to\nthe officer", scales_only=False)
 
 # %% tags=["hide-input"] mystnb={"figure": {"caption": "Differences in the officers' alliance by outcome (Figure 9.2): scores (scales, total and counter-reactance items) whose ANOVA over the outcome has p < .05 in this run, with the sign of the negative group's mean minus the other group's; † not significant once officer clustering is taken into account.", "name": "fig-ch09-outcomes"}}
-overview = relations.outcome_overview(tests)
-fig, ax = plt.subplots(figsize=(8, relations.overview_height(overview)))
-relations.draw_outcome_overview(ax, overview, outcome_labels={o: LABELS[o].split(" (")[0] for o in outcomes.OUTCOMES})
-plt.show()
-glue("ch09-links", f"{int((links['status'] == 'significant').sum())} of {len(links)}", display=False)
+page.outcome_figure()
 
 # %% [markdown]
 # {glue:text}`ch09-links` characteristics have at least one significant link in this run.
@@ -270,17 +209,7 @@ glue("ch09-links", f"{int((links['status'] == 'significant').sum())} of {len(lin
 # standard errors.
 
 # %% tags=["hide-input"]
-icc = relations.icc_table(data, PERSP)
-tbl(pd.DataFrame({"wave": icc["wave"].map({"1": "1", "2": "2", "diff": "change"}),
-                  "score": icc["dv"].map(relations.DV_LABELS), "n": icc["n"].map(layout.count),
-                  "officers": icc["n_clusters"].map(layout.count), "ICC": icc["icc"].map(lambda v: layout.fmt(v, 3)),
-                  "design effect": icc["design_effect"].map(lambda v: layout.fmt(v, 2))}), index=False, small=True)
-group_tests = tests[tests["p_cr1"].notna()]
-glue("ch09-icc-max", layout.fmt(icc["icc"].max(), 2), display=False)
-glue("ch09-cl-n", len(group_tests), display=False)
-glue("ch09-cl-naive", int((group_tests["p"] < 0.05).sum()), display=False)
-glue("ch09-cl-lost", int(((group_tests["p"] < 0.05) & (group_tests["p_cr1"] >= 0.05)).sum()), display=False)
-glue("ch09-cl-gained", int(((group_tests["p"] >= 0.05) & (group_tests["p_cr1"] < 0.05)).sum()), display=False)
+page.clustering()
 
 # %% [markdown]
 # The largest ICC is {glue:text}`ch09-icc-max`. Of the {glue:text}`ch09-cl-n` group comparisons,
@@ -295,15 +224,7 @@ glue("ch09-cl-gained", int(((group_tests["p"] >= 0.05) & (group_tests["p_cr1"] <
 # the chapter (MANOVAs left out).
 
 # %% tags=["hide-input"]
-summary = relations.significance_summary(tests)
-summary["domain"] = summary["domain"].map(lambda d: relations.DOMAINS.get(d, d))
-tbl(summary.rename(columns={"domain": "question"}), index=False)
-allrow = summary.iloc[-1]
-glue("ch09-m", int(allrow["tests"]), display=False)
-glue("ch09-sig", int(allrow["p < .05"]), display=False)
-glue("ch09-fdr", int(allrow["FDR < .05"]), display=False)
-glue("ch09-holm", int(allrow["Holm < .05"]), display=False)
-glue("ch09-expected", f"{0.05 * int(allrow['tests']):.0f}", display=False)
+page.multiplicity()
 
 # %% [markdown]
 # Of {glue:text}`ch09-m` tests, {glue:text}`ch09-sig` have p < .05 (about
@@ -318,20 +239,7 @@ glue("ch09-expected", f"{0.05 * int(allrow['tests']):.0f}", display=False)
 # `src/wagk/tolerances.yml`, tables and running text counted separately:
 
 # %% tags=["hide-input"]
-chapter_rows = ledger.check(pd.concat([r for r in rows if len(r)], ignore_index=True), "chapter 9")
-chapter_rows = ledger.check(privacy.ledger(chapter_rows), "chapter 9")
-ledger.write(chapter_rows, paths.ledger_dir(results_dir) / f"{CH}.csv")
-report = compare.compare(chapter_rows)
-report = report[report["chapter"] == "9"].copy()
-report["kind"] = np.where(report["ref"].str.startswith("T"), "tables", "running text")
-share = compare.shares(report, "kind").reindex(["tables", "running text", "overall"])
-share["share_within"] = share["share_within"].map(lambda v: "-" if pd.isna(v) else f"{100 * v:.0f}%")
-tbl(share.rename(columns={"published": "published numbers", "within": "within tolerance",
-                          "not_computed": "not computed", "share_within": "share"}))
-for kind, key in (("tables", "tables"), ("running text", "text"), ("overall", "all")):
-    glue(f"ch09-repro-{key}", share.loc[kind, "share_within"], display=False)
-    glue(f"ch09-repro-{key}-count", f"{int(share.loc[kind, 'within'])} of {int(share.loc[kind, 'published'])}",
-         display=False)
+chapter_rows = page.reproduction()
 
 # %% [markdown]
 # Within tolerance: {glue:text}`ch09-repro-tables-count` published numbers of the tables

@@ -163,13 +163,12 @@ for w in ("1", "2"):
 
 # %% tags=["hide-input"]
 def dyad_scatter(ax, x, y, lim=(1, 7)):
-    """Points (seaborn) on synthetic data; hexagonal bins of at least min_cell dyads in real-data mode."""
+    """Points on synthetic data; hexagonal bins of at least min_cell dyads in real-data mode."""
     keep = x.notna() & y.notna()
     if privacy.real_data:
         privacy.scatter(ax, x[keep], y[keep], extent=(*lim, *lim))
     else:
-        sns.scatterplot(x=x[keep].to_numpy(), y=y[keep].to_numpy(), ax=ax, s=14, alpha=0.55, edgecolor="none",
-                        color="C0")
+        ax.scatter(x[keep].to_numpy(), y[keep].to_numpy(), s=14, alpha=0.55, edgecolors="none", color="C0")
     ax.plot(lim, lim, ls="--", lw=0.8, color="0.4")
     ax.set_xlim(lim[0] - 0.2, lim[1] + 0.2)
     ax.set_ylim(lim[0] - 0.2, lim[1] + 0.2)
@@ -543,7 +542,7 @@ if present:
     sens = []
     for t in outcomes.LOGISTIC_MODELS:
         for o in present:
-            ms = logistic.method_sensitivity(data, o, dyadic.candidates(t))
+            ms = logistic.method_sensitivity(data, o, dyadic.candidates(t), known=fits[t][o])  # LR: fitted above
             sens.append({"table": t, "outcome": o, **dict(zip(ms["removal"], ms["selected"])),
                          "same": bool(ms["same"].iloc[0])})
     sens = pd.DataFrame(sens)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from ch89_data import write_background_study
-from wagk import codebook, contract, ledger, paths, runner, scores
+from wagk import codebook, contract, ledger, paths, perspective_page, runner, scores
 
 CHAPTERS = {"ch08_clients": "ch08", "ch09_officers": "ch09"}
 
@@ -77,11 +77,19 @@ def test_every_key_the_prose_uses_is_glued(stem):
     text = (paths.NOTEBOOKS / f"{stem}.py").read_text(encoding="utf-8")
     used = set(re.findall(r"\{glue:text\}`([^`:]+)", text))
     glued = set(re.findall(r'glue\(\s*"([^"]+)"', text))
-    for key in re.findall(r'glue\(\s*f"([^"]+)"', text):  # the reproduction keys
-        for part in ("tables", "text", "all"):
-            glued.add(key.replace("{key}", part))
+    glued |= {f"{CHAPTERS[stem]}-{k}" for k in perspective_page.GLUED}  # the sections the chapters share
     assert used and used <= glued, sorted(used - glued)
     assert all(k.startswith(CHAPTERS[stem] + "-") for k in glued)
+
+
+def test_the_shared_page_glues_the_keys_it_declares():
+    """perspective_page.GLUED (used above) lists exactly the keys its sections glue."""
+    text = (paths.ROOT / "src" / "wagk" / "perspective_page.py").read_text(encoding="utf-8")
+    keys = set(re.findall(r'_glue\(f"\{self\.ch\}-([^"]+)"', text))
+    for key in [k for k in keys if "{key}" in k]:  # the reproduction keys
+        keys.remove(key)
+        keys |= {key.replace("{key}", part) for part in ("tables", "text", "all")}
+    assert keys == set(perspective_page.GLUED)
 
 
 def test_a_dataset_without_some_variables_shows_what_is_pending(tmp_path):

@@ -184,6 +184,25 @@ def test_method_sensitivity_reports_all_three_removal_tests():
     assert out.removal.tolist() == ["lr", "conditional", "wald"] and out.same.all()
 
 
+@pytest.mark.parametrize("p_remove", [0.10, 1.0])
+def test_method_sensitivity_reuses_a_known_fit_and_equals_three_separate_selections(p_remove):
+    """Each row equals forward_stepwise with that removal test, whether the LR model is passed
+    in (known) or fitted here; the removal fixture selects a+b with removal, a+b+c without."""
+    df = removal_fixture()
+    cands = ["a", "b", "c"]
+    lr = L.forward_stepwise(df, "y", cands, p_remove=p_remove)
+    for known in (None, lr):
+        out = L.method_sensitivity(df, "y", cands, p_remove=p_remove, known=known)
+        for row in out.itertuples():
+            ref = L.forward_stepwise(df, "y", cands, removal=row.removal, p_remove=p_remove)
+            assert row.selected == "+".join(ref.selected) and row.n == ref.fit.n.iloc[0]
+            assert row.R2 == pytest.approx(ref.fit.R2.iloc[0], rel=1e-12) and row.status == ref.status
+    other = L.forward_stepwise(df, "y", ["a", "b"])  # another candidate list: not reused
+    out = L.method_sensitivity(df, "y", cands, p_remove=p_remove, known=other)
+    assert sorted(out.selected.iloc[0].split("+")) == (["a", "b"] if p_remove < 1 else ["a", "b", "c"])
+    assert out.R2.iloc[0] == pytest.approx(lr.fit.R2.iloc[0], rel=1e-12)
+
+
 def test_bad_outcome_coding_raises():
     df = dyads(n=50, seed=8)
     df["grade"] = 7
@@ -252,6 +271,35 @@ def test_selection_stability_matches_one_resample_run_by_hand():
     for name in hand.selected:
         b = hand.coefficients.set_index("term").loc[name, "B"]
         assert v.loc[name, "median_ExpB"] == pytest.approx(np.exp(b), rel=1e-6)
+
+
+def test_batched_bootstrap_takes_the_decisions_of_the_one_resample_selection():
+    """_boot_lr_batched (all resamples side by side, resamples as case weights) against
+    _boot_chunk (each resample's rows through _select): the same models, failures and signs,
+    coefficients to the convergence tolerance; the removal fixture makes resamples remove an
+    early entry, a weak outcome gives selections of every size, few events give separation."""
+    cases = [(removal_fixture(n=200), "y", ["a", "b", "c"]), (dyads(seed=14, n=150), "dropout", CANDIDATES)]
+    weak = dyads(seed=15, n=120)
+    weak["dropout"] = (np.random.default_rng(2).random(120) < 0.08).astype(int)  # few events
+    cases.append((weak, "dropout", CANDIDATES))
+    for df, outcome, cands in cases:
+        y, X, _names, _ = L._prepare(df, outcome, cands)
+        rows = list(np.random.default_rng(4).integers(0, len(y), size=(150, len(y))))
+        one = L._boot_chunk(X, y, rows, "lr", 0.05, 0.10, 2 * len(cands))
+        bat = L._boot_lr_batched(X, y, rows, 0.05, 0.10, 2 * len(cands))
+        ok = ~one[3]  # separated resamples (failed) may end elsewhere: their fits diverge
+        np.testing.assert_array_equal(bat[3], one[3])
+        np.testing.assert_array_equal(bat[0][ok], one[0][ok])
+        np.testing.assert_array_equal(bat[1][ok], one[1][ok])
+        np.testing.assert_allclose(bat[2][ok], one[2][ok], rtol=1e-6, atol=1e-7)
+        assert one[0][ok].sum(axis=1).max() >= 2
+    # splitting the resamples differently (n_jobs) gives identical bits
+    y, X, _n, _ = L._prepare(cases[1][0], "dropout", CANDIDATES)
+    rows = list(np.random.default_rng(4).integers(0, len(y), size=(90, len(y))))
+    whole = L._boot_lr_batched(X, y, rows, 0.05, 0.10, 16)
+    parts = [L._boot_lr_batched(X, y, rows[a:b], 0.05, 0.10, 16) for a, b in ((0, 31), (31, 90))]
+    for i in range(4):
+        np.testing.assert_array_equal(whole[i], np.concatenate([p[i] for p in parts]))
 
 
 def test_selection_stability_by_officer_resampling_runs():

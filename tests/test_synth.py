@@ -157,3 +157,23 @@ def test_nearest_correlation_and_tails():
 def test_top_k_is_exact_and_stable():
     score = np.array([0.5, 0.1, 0.5, 0.9])
     assert structure.top_k(score, 2).tolist() == [True, False, False, True]
+
+
+def test_polish_keeps_the_start_unless_a_step_does_better():
+    """calibrate.polish_knobs: the returned parameters score at least the start's share on the
+    chapter 8-10 tables, and only the between-set knobs' parameters may differ."""
+    import copy
+
+    from wagk.synth import calibrate
+
+    cal = calibrate.Calibration(copy.deepcopy(PARAMS))
+    start = cal.share(cal.stats(cal.simulate(), cfa=False, appendix=False))
+    out = calibrate.polish_knobs(cal, iterations=2)
+    cal.params = copy.deepcopy(out)
+    assert cal.share(cal.stats(cal.simulate(), cfa=False, appendix=False)) >= start - 1e-12
+    moved = {kn.apply.path for kn in cal.knobs}
+    for k in ("c1", "c2", "p1", "p2"):
+        for it, spec in out["items"][k].items():
+            for field, v in spec.items():
+                if ("items", k, it, field) not in moved:
+                    assert v == PARAMS["items"][k][it][field], (k, it, field)

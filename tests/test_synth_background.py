@@ -139,3 +139,22 @@ def test_fidelity_smoke_on_the_synthetic_dataset():
     assert f.shares.loc["overall", "share_within"] > 0.6
     assert f.prevalence["exact"].all()
     assert f.significance["share"] > 0.6
+
+
+def test_calibrate_command_runs_stage_two_alone_and_writes_its_files(tmp_path):
+    """`wagk calibrate --stage 2`: the background links re-calibrated on the committed stage I,
+    written to the named parameter file and dataset folder; stage I's file is left alone."""
+    from wagk import cli
+    from wagk.synth import generate
+
+    p1 = tmp_path / "params_v1.json"
+    p1.write_bytes(generate.PARAMS_JSON.read_bytes())
+    p2, out = tmp_path / "params_bg_v1.json", tmp_path / "data"
+    args = cli.parser().parse_args(["calibrate", "--stage", "2", "--rounds-bg", "1", "--params", str(p1),
+                                    "--params-bg", str(p2), "--out", str(out)])
+    assert args.func(args) == 0
+    assert p1.read_bytes() == generate.PARAMS_JSON.read_bytes()
+    assert extend.load_params(p2)["calibration"]["rounds"] == 1
+    assert {f"{name}.csv" for name in extend.ALL_TABLES} <= {p.name for p in out.iterdir()}
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["calibrate", "--stage", "3"])

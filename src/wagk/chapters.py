@@ -106,27 +106,35 @@ def descriptive_parts(data: pd.DataFrame, persp: str) -> dict[str, pd.DataFrame]
     return out
 
 
+#: the ledger parts of chapters 8 and 9 after the descriptive tables, in the notebooks' order
+PERSPECTIVE_PARTS = {
+    "client": (("background", perspective.client_background_rows), ("experience", perspective.experience_rows),
+               ("motivation", perspective.client_motivation_rows), ("outcomes", outcomes.client_outcome_rows)),
+    "po": (("background", perspective.officer_background_rows), ("appraisal", perspective.officer_appraisal_rows),
+           ("motivation", perspective.officer_motivation_rows), ("outcomes", outcomes.officer_outcome_rows)),
+}
+
+
+def perspective_parts(data: pd.DataFrame, persp: str) -> dict[str, pd.DataFrame]:
+    """Chapter 8 (``persp`` "client") or 9 ("po") on the analysis frame: part name -> ledger rows,
+    the descriptive tables first, then :data:`PERSPECTIVE_PARTS`."""
+    parts = descriptive_parts(data, persp)
+    for name, rows in PERSPECTIVE_PARTS[persp]:
+        parts[name] = rows(data)
+    return parts
+
+
 def chapter8(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Chapter 8 (the clients) on the analysis frame: part name -> ledger rows, in the
     notebook's order (Tables 8.1-8.3, background 8.3-8.7, experiences 8.5, motivation 8.8,
     outcomes 8.9)."""
-    parts = descriptive_parts(data, "client")
-    parts["background"] = perspective.client_background_rows(data)
-    parts["experience"] = perspective.experience_rows(data)
-    parts["motivation"] = perspective.client_motivation_rows(data)
-    parts["outcomes"] = outcomes.client_outcome_rows(data)
-    return parts
+    return perspective_parts(data, "client")
 
 
 def chapter9(data: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Chapter 9 (the officers) on the analysis frame: part name -> ledger rows, in the
     notebook's order (Tables 9.1-9.3, background 9.3-9.6, appraisals, motivation, outcomes)."""
-    parts = descriptive_parts(data, "po")
-    parts["background"] = perspective.officer_background_rows(data)
-    parts["appraisal"] = perspective.officer_appraisal_rows(data)
-    parts["motivation"] = perspective.officer_motivation_rows(data)
-    parts["outcomes"] = outcomes.officer_outcome_rows(data)
-    return parts
+    return perspective_parts(data, "po")
 
 
 # ------------------------------------------------------------------------------------------

@@ -30,14 +30,37 @@ def _synth(args) -> int:
 
 
 def _calibrate(args) -> int:
-    from wagk.synth import calibrate, generate
+    """Calibrate stage I (item level), then stage II (background links) on the new stage I;
+    write the parameter files and regenerate the dataset (``--stage`` runs one stage only)."""
+    import time
 
-    out = args.params or generate.PARAMS_JSON
-    kwargs = {} if args.rounds is None else {"rounds": args.rounds}
-    calibrate.run(seed=args.seed, progress=True, out=out, **kwargs)
-    print(f"wrote {out}")
+    from wagk.synth import calibrate, calibrate_bg, extend, generate
+
+    t0 = time.time()
+    p1 = args.params or generate.PARAMS_JSON
+    p2 = args.params_bg or extend.PARAMS_JSON
+    if args.stage in ("1", "both"):
+        kwargs = {} if args.rounds is None else {"rounds": args.rounds}
+        start = None if args.fresh else generate.load_params(p1 if Path(p1).exists() else generate.PARAMS_JSON)
+        calibrate.run(seed=args.seed, params=start, progress=True, out=p1, **kwargs)
+        print(f"stage I: wrote {p1} ({time.time() - t0:.0f} s)")
+    if args.stage in ("2", "both"):
+        t1 = time.time()
+        sim = generate.simulate(generate.load_params(p1))
+        kwargs = {} if args.rounds_bg is None else {"rounds": args.rounds_bg}
+        start = None if args.fresh else extend.load_params(p2 if Path(p2).exists() else extend.PARAMS_JSON)
+        calibrate_bg.run(sim=sim, params=start, progress=True, out=p2, **kwargs)
+        print(f"stage II: wrote {p2} ({time.time() - t1:.0f} s)")
     if not args.no_generate:
-        generate.main(out=paths.SYNTHETIC, params_path=out)
+        out = args.out
+        extend.write(extend.extend(generate.simulate(generate.load_params(p1)), extend.load_params(p2)), out)
+        print(f"wrote {out}")
+        if args.report:
+            from wagk.synth import report, report_bg
+
+            report.write(out, seeds=args.seeds)
+            report_bg.write(out)
+    print(f"wagk calibrate: {time.time() - t0:.0f} s")
     return 0
 
 
@@ -121,11 +144,21 @@ def parser() -> argparse.ArgumentParser:
                    help="with --report: the spread of ten headline numbers over seeds 1..K (e.g. 20)")
     s.set_defaults(func=_synth)
 
-    k = sub.add_parser("calibrate", help="re-calibrate the synthetic-data generator to the published numbers")
-    k.add_argument("--rounds", type=int, default=None, help="calibration rounds (default: the module's)")
-    k.add_argument("--seed", type=int, default=None, help="calibration seed (default: the one in the parameter file)")
-    k.add_argument("--params", type=Path, default=None, help="parameter file to write (default: src/wagk/synth/params_v1.json)")
-    k.add_argument("--no-generate", action="store_true", help="do not regenerate data/synthetic afterwards")
+    k = sub.add_parser("calibrate", help="re-calibrate the synthetic-data generator (both stages) to the published numbers")
+    k.add_argument("--stage", choices=("1", "2", "both"), default="both",
+                   help="1: item level; 2: background links on the current stage I; both (default): 1 then 2")
+    k.add_argument("--rounds", type=int, default=None, help="stage I calibration rounds (default: the module's)")
+    k.add_argument("--rounds-bg", type=int, default=None, help="stage II calibration rounds (default: the module's)")
+    k.add_argument("--seed", type=int, default=None, help="stage I calibration seed (default: the one in the parameter file)")
+    k.add_argument("--fresh", action="store_true",
+                   help="start from the initial parameters (default: continue from the current parameter files)")
+    k.add_argument("--params", type=Path, default=None, help="stage I parameter file (default: src/wagk/synth/params_v1.json)")
+    k.add_argument("--params-bg", type=Path, default=None,
+                   help="stage II parameter file (default: src/wagk/synth/params_bg_v1.json)")
+    k.add_argument("--out", type=Path, default=paths.SYNTHETIC, help="dataset folder to regenerate (default: data/synthetic)")
+    k.add_argument("--no-generate", action="store_true", help="do not regenerate the dataset afterwards")
+    k.add_argument("--report", action="store_true", help="also write both fidelity reports into the dataset folder")
+    k.add_argument("--seeds", type=int, default=0, metavar="K", help="with --report: seed spread over seeds 1..K")
     k.set_defaults(func=_calibrate)
 
     k = sub.add_parser("check", help="validate a dataset against the data contract and print its funnel")

@@ -726,20 +726,58 @@ def forward_stepwise(data: pd.DataFrame, outcome: str, candidates: Sequence[str]
 
 
 def method_sensitivity(data: pd.DataFrame, outcome: str, candidates: Sequence[str], *,
-                       p_enter: float = 0.05, p_remove: float = 0.10) -> pd.DataFrame:
+                       p_enter: float = 0.05, p_remove: float = 0.10,
+                       known: StepwiseResult | None = None) -> pd.DataFrame:
     """The selected model under each SPSS removal test (LR, conditional, Wald).
+
+    Parameters
+    ----------
+    data, outcome, candidates, p_enter, p_remove
+        As :func:`forward_stepwise`.
+    known : StepwiseResult, optional
+        A :func:`forward_stepwise` result on the same data, outcome, candidates and thresholds
+        (e.g. chapter 10's model): its removal test is not run again.
 
     Returns
     -------
     DataFrame
-        One row per removal test: ``removal, selected`` ("+"-joined), ``n, R2, status``, and
-        ``same`` (True when all three select the same set).
+        One row per removal test: ``removal, selected`` ("+"-joined, in entry order),
+        ``n, R2, status``, and ``same`` (True when all three select the same set).
+
+    Notes
+    -----
+    The final model of a selection is fitted once per distinct set: a removal test whose
+    selection (the numpy core's, :func:`forward_stepwise` without its final fit) ends in the
+    set of a test already fitted, with the same stop note, takes that fit's n, R2 and status.
     """
+    y, X, names, _ = _prepare(data, outcome, candidates)
+    varies = bool(len(y)) and 0 < y.sum() < len(y)
+    done: list[tuple[frozenset, str, StepwiseResult]] = []
+    if known is not None:
+        f = known.fit.iloc[0]
+        if (f.get("removal") in REMOVAL and f.get("p_enter") == p_enter
+                and f.get("p_remove") == p_remove and int(f["n"]) == len(y)
+                and set(known.candidates.loc[known.candidates["step"] == 0, "variable"]) == set(names)):
+            stop = _select(X, y, f["removal"], p_enter, p_remove, 2 * len(names))[5] if varies else ""
+            done.append((frozenset(known.selected), stop, known))
+        else:
+            known = None
     rows = []
     for how in REMOVAL:
-        res = forward_stepwise(data, outcome, candidates, removal=how, p_enter=p_enter,
-                               p_remove=p_remove)
-        rows.append(dict(removal=how, selected="+".join(res.selected),
+        if varies:
+            sel, _fit, _ll0, _s, _c, stop = _select(X, y, how, p_enter, p_remove, 2 * len(names))
+            sel = [names[j] for j in sel]
+        else:
+            sel, stop = [], ""
+        if known is not None and known.fit["removal"].iloc[0] == how:
+            res = known
+        else:
+            res = next((r for key, st, r in done if key == frozenset(sel) and st == stop), None)
+            if res is None:
+                res = forward_stepwise(data, outcome, candidates, removal=how, p_enter=p_enter,
+                                       p_remove=p_remove)
+                done.append((frozenset(res.selected), stop, res))
+        rows.append(dict(removal=how, selected="+".join(sel),
                          n=int(res.fit["n"].iloc[0]), R2=float(res.fit["R2"].iloc[0]),
                          status=res.status))
     out = pd.DataFrame(rows)
@@ -817,6 +855,264 @@ def _boot_chunk(X, y, index_rows, removal, p_enter, p_remove, max_steps):
     return sel, sign, coef, failed
 
 
+# The bootstrap of the LR variant runs all resamples of a model side by side: the same selection
+# as _select, step by step, with every resample's fits (entries and removal refits) done as one
+# batch of Newton-Raphson fits. A resample is a vector of case weights (how often each complete
+# case was drawn) on the full design, so no resample's design is copied; a model is a mask of the
+# design's columns, and the fits of one batch are grouped by model size, each group on the
+# gathered columns of its models.
+
+_BLOCK = 512  # fits per block of numpy work (bounds the fits x columns x cases temporaries)
+
+
+def _by_size(mask: np.ndarray):
+    """(rows, cols) per model size: the rows of ``mask`` with that many columns and their
+    column indices in ascending order (rows x size), in blocks of at most _BLOCK rows."""
+    sizes = mask.sum(axis=1)
+    for size in np.unique(sizes):
+        rows = np.flatnonzero(sizes == size)
+        cols = np.nonzero(mask[rows])[1].reshape(len(rows), size)
+        for s in range(0, len(rows), _BLOCK):
+            yield rows[s:s + _BLOCK], cols[s:s + _BLOCK]
+
+
+def _solve_pd(H: np.ndarray, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Newton steps H_j^-1 g_j of a stack of information matrices, and whether each matrix is
+    positive definite (has a Cholesky factor, as dposv in _newton_path needs; else the step is
+    0). Each step is solved on its own matrix (LAPACK per matrix), so it does not depend on
+    which other fits share the stack."""
+    try:
+        np.linalg.cholesky(H)
+        ok = np.isfinite(H).all(axis=(1, 2))
+    except np.linalg.LinAlgError:
+        ok = np.zeros(len(H), dtype=bool)
+        for j in range(len(H)):
+            try:
+                np.linalg.cholesky(H[j])
+                ok[j] = np.isfinite(H[j]).all()
+            except np.linalg.LinAlgError:
+                pass
+    step = np.zeros_like(g)
+    j = np.flatnonzero(ok)
+    try:
+        step[j] = np.linalg.solve(H[j], g[j][:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        for i in j:
+            try:
+                step[i] = np.linalg.solve(H[i], g[i])
+            except np.linalg.LinAlgError:
+                ok[i] = False
+    return step, ok
+
+
+def _inverse(H: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverses of a stack of matrices and whether each is usable (finite, not singular)."""
+    try:
+        inv = np.linalg.inv(H)
+    except np.linalg.LinAlgError:
+        inv = np.full_like(H, np.nan)
+        for j in range(len(H)):
+            try:
+                inv[j] = np.linalg.inv(H[j])
+            except np.linalg.LinAlgError:
+                pass
+    return inv, np.isfinite(inv).all(axis=(1, 2))
+
+
+def _newton_block(Xg, y, W, start, tol):
+    """The fast path of _newton_path for a block of weighted fits of the same size (``Xg``:
+    fits x columns x cases); returns beta, ll, cov (inverse information), cov_ok, suspect and
+    which fits need the safe path (no Cholesky factor, a step >= 5, or 25 iterations)."""
+    beta = start.astype(float).copy()
+    bad = np.zeros(len(Xg), dtype=bool)
+    live = np.arange(len(Xg))
+    for _ in range(25):
+        if not len(live):
+            break
+        Xl, w = Xg[live], W[live]
+        p = expit((beta[live][:, None, :] @ Xl)[:, 0, :])
+        H = (Xl * (w * (p * (1 - p)))[:, None, :]) @ Xl.transpose(0, 2, 1)
+        g = (Xl @ (w * (y - p))[:, :, None])[:, :, 0]
+        step, ok = _solve_pd(H, g)
+        size = np.abs(step).max(axis=1)
+        good = ok & (size < 5.0)
+        bad[live[~good]] = True
+        beta[live[good]] += step[good]
+        with np.errstate(over="ignore", invalid="ignore"):  # a huge step is not good anyway
+            done = good & (size * size < tol)
+        live = live[good & ~done]
+    bad[live] = True
+    eta = (beta[:, None, :] @ Xg)[:, 0, :]
+    ll = (W * (y * eta - np.logaddexp(0.0, eta))).sum(axis=1)
+    p = expit(eta)
+    suspect = np.where(W > 0, np.abs(eta), 0.0).max(axis=1) > 25
+    cov, cov_ok = _inverse((Xg * (W * (p * (1 - p)))[:, None, :]) @ Xg.transpose(0, 2, 1))
+    return beta, ll, cov, cov_ok, suspect, bad
+
+
+def _newton_batch(X1, y, W, mask, start, tol=1e-8):
+    """Weighted Newton-Raphson fits of many models at once (``mask``: the columns of each model;
+    ``start``: full-width starting values). Returns full-width beta (0 outside the model), ll,
+    cov (the inverse information of the model's columns, 0 elsewhere), cov_ok and suspect.
+    The fits the fast path cannot do are redone one by one with _newton_path's safe path on the
+    expanded resample, as _newton does."""
+    J, k = mask.shape
+    beta, ll = np.zeros((J, k)), np.zeros(J)
+    cov, cov_ok, suspect = np.zeros((J, k, k)), np.zeros(J, dtype=bool), np.zeros(J, dtype=bool)
+    X1T = X1.T
+    for rows, cols in _by_size(mask):
+        b, l_, c, ok, sus, bad = _newton_block(X1T[cols], y, W[rows], np.take_along_axis(start[rows], cols, 1), tol)
+        for i in np.flatnonzero(bad):
+            r = np.repeat(np.arange(len(y)), W[rows[i]].astype(np.int64))
+            f = _newton_path(X1[r][:, cols[i]], y[r], start[rows[i], cols[i]].astype(float), max_iter=100,
+                             tol=tol, safe=True)
+            b[i], l_[i], sus[i] = f.beta, f.ll, f.suspect
+            ok[i] = f.cov is not None
+            c[i] = f.cov if f.cov is not None else np.nan
+        beta[rows[:, None], cols] = b
+        ll[rows], cov_ok[rows], suspect[rows] = l_, ok, sus
+        cov[rows[:, None, None], cols[:, :, None], cols[:, None, :]] = c
+    return beta, ll, cov, cov_ok, suspect
+
+
+def _score_batch(X1, y, W, mask, beta, cov):
+    """Score statistics (as _score_tests) of every column outside each model; NaN inside."""
+    J, k = mask.shape
+    S = np.full((J, k), np.nan)
+    X1T, X1sq = X1.T, X1 ** 2
+    for rows, cols in _by_size(mask):
+        Xg, w = X1T[cols], W[rows]
+        p = expit((np.take_along_axis(beta[rows], cols, 1)[:, None, :] @ Xg)[:, 0, :])
+        v = w * (p * (1 - p))
+        U = (w * (y - p)) @ X1
+        Icc = v @ X1sq
+        IMc = (Xg * v[:, None, :]) @ X1
+        C = cov[rows[:, None, None], cols[:, :, None], cols[:, None, :]]
+        V = Icc - np.einsum("jak,jak->jk", IMc, C @ IMc)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = U ** 2 / V
+        s[~(V > 1e-10 * np.maximum(Icc, 1e-300))] = np.nan
+        S[rows] = s
+    S[mask] = np.nan
+    return S
+
+
+def _boot_lr_batched(X, y, index_rows, p_enter, p_remove, max_steps):
+    """_boot_chunk for removal "lr": every resample of ``index_rows`` through the selection of
+    :func:`_select` side by side (same entry, removal and stop rules; one batch of fits per
+    step). The fits agree with _select's to the convergence tolerance, not to the last bit: the
+    sums run over weighted distinct cases instead of the repeated rows."""
+    B, (n, m) = len(index_rows), X.shape
+    X1 = np.hstack([np.ones((n, 1)), X - X.mean(axis=0)])
+    k = m + 1
+    W = np.zeros((B, n))
+    for b, idx in enumerate(index_rows):
+        W[b] = np.bincount(idx, minlength=n)
+    nb = W.sum(axis=1)
+    mean = (W @ y) / nb
+    failed = (mean <= 0) | (mean >= 1)
+    mask = np.zeros((B, k), dtype=bool)
+    mask[:, 0] = True
+    beta = np.zeros((B, k))
+    ll = np.full(B, np.nan)
+    cov = np.zeros((B, k, k))
+    cov_ok = np.zeros(B, dtype=bool)
+    suspect = np.zeros(B, dtype=bool)
+    ok = ~failed
+    mo = mean[ok]
+    beta[ok, 0] = np.log(mo / (1 - mo))  # the constant-only model in closed form, as _newton
+    ll[ok] = nb[ok] * (mo * np.log(mo) + (1 - mo) * np.log1p(-mo))
+    cov[ok, 0, 0] = 1.0 / (nb[ok] * mo * (1 - mo))
+    cov_ok[ok] = True
+    steps = np.zeros(B, dtype=np.int64)
+    bits = [1 << c for c in range(k)]  # a model's key: the sum of its columns' bits
+    key = [0] * B
+    visited = [{0} for _ in range(B)]
+    entry = np.flatnonzero(ok & (steps < max_steps))
+    removal = np.array([], dtype=np.int64)
+    while len(entry) or len(removal):
+        if len(entry):
+            S = _score_batch(X1, y, W[entry], mask[entry], beta[entry], cov[entry])
+            for i, b in enumerate(entry):  # a fit without a usable covariance: the slow score test
+                if not cov_ok[b]:
+                    cols, out = np.flatnonzero(mask[b]), np.flatnonzero(~mask[b])
+                    rows = np.repeat(np.arange(n), W[b].astype(np.int64))
+                    pb = expit(X1[rows][:, cols] @ beta[b, cols])
+                    S[i, out] = _score_tests(X1[rows][:, cols], X1[rows][:, out], y[rows], pb)
+            P = _chi2_1(S)
+            go = []
+            for i, b in enumerate(entry):
+                if np.isnan(P[i]).all():
+                    continue
+                best = _nanargmin(P[i])
+                if not P[i, best] < p_enter:
+                    continue
+                new = key[b] + bits[best]
+                if new in visited[b]:
+                    continue  # SPSS's cycle rule: stop
+                go.append((b, best, new))
+            entered = np.array([g[0] for g in go], dtype=np.int64)
+            if len(entered):
+                new_mask = mask[entered].copy()
+                new_mask[np.arange(len(entered)), [g[1] for g in go]] = True
+                fit = _newton_batch(X1, y, W[entered], new_mask, beta[entered])
+                mask[entered] = new_mask
+                beta[entered], ll[entered], cov[entered], cov_ok[entered], suspect[entered] = fit
+                steps[entered] += 1
+                for b, _best, new in go:
+                    key[b] = new
+                    visited[b].add(new)
+            removal = np.sort(np.concatenate([removal, entered[steps[entered] < max_steps]]))
+            entry = np.array([], dtype=np.int64)
+        if len(removal):
+            # LR removal tests: every model refitted without each of its predictors
+            jb, jc = np.nonzero(mask[removal, 1:])  # in removal's order, columns ascending
+            bounds = np.concatenate([[0], np.cumsum(np.bincount(jb, minlength=len(removal)))])
+            jb, jc = removal[jb], jc + 1
+            rj = np.arange(len(jb))
+            jmask = mask[jb].copy()
+            jmask[rj, jc] = False
+            start = beta[jb].copy()
+            cjj = cov[jb, jc, jc]
+            cond = cov_ok[jb] & (cjj > 0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                one_step = start - cov[jb, :, jc] / cjj[:, None] * start[rj, jc][:, None]
+            start = np.where(cond[:, None], one_step, start)
+            start[rj, jc] = 0.0
+            rbeta, rll, rcov, rcov_ok, rsus = _newton_batch(X1, y, W[jb], jmask, start)
+            stat = np.maximum(2.0 * (ll[jb] - rll), 0.0)
+            rp = _chi2_1(stat)
+            stay, back = [], []
+            for i, b in enumerate(removal):
+                sel = np.arange(bounds[i], bounds[i + 1])
+                if np.isnan(rp[sel]).all():
+                    back.append(b)
+                    continue
+                w = sel[_nanargmax(rp[sel])]
+                if not rp[w] > p_remove:
+                    back.append(b)
+                    continue
+                rest = key[b] - bits[jc[w]]
+                if rest in visited[b]:
+                    continue  # cycle rule: stop
+                steps[b] += 1
+                mask[b] = jmask[w]
+                beta[b], ll[b], cov[b], cov_ok[b], suspect[b] = rbeta[w], rll[w], rcov[w], rcov_ok[w], rsus[w]
+                key[b] = rest
+                visited[b].add(rest)
+                if steps[b] >= max_steps:
+                    continue
+                (stay if mask[b, 1:].any() else back).append(b)
+            back = np.array(back, dtype=np.int64)
+            entry = back[steps[back] < max_steps]
+            removal = np.array(stay, dtype=np.int64)
+    sel = mask[:, 1:].copy()
+    coef = np.where(sel, beta[:, 1:], np.nan)
+    sign = np.where(sel, np.where(beta[:, 1:] > 0, 1, -1), 0).astype(np.int8)
+    failed = failed | (ok & suspect)
+    return sel, sign, coef, failed
+
+
 @dataclass
 class StabilityResult:
     """Result of :func:`selection_stability`.
@@ -871,7 +1167,14 @@ def selection_stability(data: pd.DataFrame, outcome: str, candidates: Sequence[s
     selection. A predictor selected in, say, 40% of resamples is a weak finding even when
     the full-sample selection kept it (Austin & Tu 2004; Heinze, Wallisch & Dunkler 2018).
     The selection uses the numpy core of this module (score tests from the current fitted
-    values, Newton-Raphson refits only for the chosen model and the removal tests).
+    values, Newton-Raphson refits only for the chosen model and the removal tests). With the
+    LR removal test all resamples run through the selection side by side, each resample as
+    case weights (the number of times each case was drawn) and each step's fits as one batch
+    (``_boot_lr_batched``); it takes the same decisions as the one-resample-at-a-time
+    selection (``_boot_chunk``, used for the other removal tests), with coefficients equal to
+    the convergence tolerance. Only where a resample's final model does not converge
+    (separation; counted in ``n_failed``) can the two end in different models, since there
+    the fits diverge and the likelihoods differ in their last digits.
 
     References
     ----------
@@ -903,16 +1206,21 @@ def selection_stability(data: pd.DataFrame, outcome: str, candidates: Sequence[s
         members = [np.flatnonzero(codes == g) for g in range(len(uniq))]
         draws = rng.integers(0, len(uniq), size=(n_boot, len(uniq)))
         rows = [np.concatenate([members[g] for g in d]) for d in draws]
-    full = forward_stepwise(data, outcome, names, removal=removal, p_enter=p_enter,
-                            p_remove=p_remove)
+    # the selection on all cases (forward_stepwise's, without its final statsmodels fit)
+    full = [names[j] for j in _select(X, y, removal, p_enter, p_remove, max_steps)[0]] if 0 < y.sum() < n else []
     chunks = np.array_split(np.arange(n_boot), max(1, n_jobs))
-    args = [(X, y, [rows[i] for i in c], removal, p_enter, p_remove, max_steps)
-            for c in chunks if len(c)]
+    if removal == "lr":  # all resamples of a chunk side by side (_boot_lr_batched)
+        task = _boot_lr_batched
+        args = [(X, y, [rows[i] for i in c], p_enter, p_remove, max_steps) for c in chunks if len(c)]
+    else:
+        task = _boot_chunk
+        args = [(X, y, [rows[i] for i in c], removal, p_enter, p_remove, max_steps)
+                for c in chunks if len(c)]
     if n_jobs == 1:
-        parts = [_boot_chunk(*a) for a in args]
+        parts = [task(*a) for a in args]
     else:
         from joblib import Parallel, delayed
-        parts = Parallel(n_jobs=n_jobs, backend="loky")(delayed(_boot_chunk)(*a) for a in args)
+        parts = Parallel(n_jobs=n_jobs, backend="loky")(delayed(task)(*a) for a in args)
     sel = np.vstack([p[0] for p in parts])
     sign = np.vstack([p[1] for p in parts])
     coef = np.vstack([p[2] for p in parts])
@@ -923,7 +1231,7 @@ def selection_stability(data: pd.DataFrame, outcome: str, candidates: Sequence[s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         med = np.exp(np.nanmedian(coef, axis=0))
-    variables = pd.DataFrame({"variable": names, "in_full": [v in full.selected for v in names],
+    variables = pd.DataFrame({"variable": names, "in_full": [v in full for v in names],
                               "selected": counts.astype(int), "share": counts / n_boot,
                               "share_positive": pos, "median_ExpB": med, "n_boot": n_boot})
     keys = ["+".join(names[j] for j in np.flatnonzero(r)) for r in sel]
@@ -933,6 +1241,23 @@ def selection_stability(data: pd.DataFrame, outcome: str, candidates: Sequence[s
     models = models.sort_values(["count", "model"], ascending=[False, True],
                                 kind="mergesort").reset_index(drop=True)
     return StabilityResult(variables=variables, models=models, n_failed=int(failed.sum()))
+
+
+def _neg_log_loss(estimator, X, y) -> float:
+    """sklearn's ``neg_log_loss`` scorer for a 0/1 outcome, the same operations (probabilities
+    clipped to [eps, 1 - eps], mean of -y log p - (1 - y) log(1 - p)) without its label and
+    input validation, which costs more than the loss on the small folds of :func:`l1_logistic`."""
+    from scipy.special import xlogy
+
+    P = estimator.predict_proba(X)
+    eps = np.finfo(P.dtype).eps
+    P = np.clip(P, eps, 1 - eps)
+    classes = np.unique(y)  # sklearn passes the fold's labels encoded (e.g. -1/1)
+    if len(classes) != 2:
+        raise ValueError(f"a fold holds {len(classes)} outcome value(s); log loss needs both")
+    y = (np.asarray(y) == classes[1]).astype(int)
+    loss = -xlogy(np.column_stack([1 - y, y]), P).sum(axis=1)
+    return -float(np.average(loss))
 
 
 def l1_logistic(data: pd.DataFrame, outcome: str, candidates: Sequence[str], *,
@@ -995,7 +1320,8 @@ def l1_logistic(data: pd.DataFrame, outcome: str, candidates: Sequence[str], *,
         raise ValueError(f"c_range must be two increasing positive numbers, got {c_range}")
     model = LogisticRegressionCV(Cs=np.logspace(np.log10(lo), np.log10(hi), int(n_cs)), cv=folds, penalty="l1",
                                  solver="saga",
-                                 scoring=scoring, max_iter=20000, tol=1e-6,
+                                 scoring=_neg_log_loss if scoring == "neg_log_loss" else scoring,
+                                 max_iter=20000, tol=1e-6,
                                  random_state=seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -150,24 +150,25 @@ def _paired(x: pd.Series, y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return a[ok], b[ok]
 
 
-def _pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
-    """Pearson r, two-sided p and n over the pairs with both values (scipy.stats.pearsonr)."""
+def _correlate(x: pd.Series, y: pd.Series, test) -> tuple[float, float, int]:
+    """Coefficient, two-sided p and n of ``test`` (scipy.stats.pearsonr or spearmanr) over the
+    pairs with both values; NaN for fewer than three pairs or a constant side."""
     a, b = _paired(x, y)
     n = a.size
     if n < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
         return np.nan, np.nan, n
-    res = stats.pearsonr(a, b)
+    res = test(a, b)
     return float(res.statistic), float(res.pvalue), n
+
+
+def _pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
+    """Pearson r, two-sided p and n over the pairs with both values (scipy.stats.pearsonr)."""
+    return _correlate(x, y, stats.pearsonr)
 
 
 def _spearman(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
     """Spearman rS (average ranks for ties), two-sided p and n (scipy.stats.spearmanr)."""
-    a, b = _paired(x, y)
-    n = a.size
-    if n < 3 or np.ptp(a) == 0 or np.ptp(b) == 0:
-        return np.nan, np.nan, n
-    res = stats.spearmanr(a, b)
-    return float(res.statistic), float(res.pvalue), n
+    return _correlate(x, y, stats.spearmanr)
 
 
 def correlation_rows(scores: pd.DataFrame, *, ref: str, section: str, perspective: str, wave,
