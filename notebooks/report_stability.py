@@ -183,4 +183,5 @@ else:
 #
 # To make your own: `wagk montecarlo -R 500 --jobs 2` (or on a Dask cluster with
 # `--scheduler tcp://host:8786`) writes `build/montecarlo/`; this page shows that run when it is
-# newer than the committed one in `data/montecarlo/`.
+# newer than the committed one in `data/montecarlo/`, whose README says which generator parameters
+# it used and how long it took. After the generator is re-calibrated, run the study again.
