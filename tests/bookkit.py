@@ -22,7 +22,7 @@ from conftest import tiny_tables, write_dataset
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "book"
-COPY = ("_config.yml", "_toc.yml", "pyproject.toml", "book", "data/codebook", "data/published")
+COPY = ("_config.yml", "_toc.yml", "pyproject.toml", "book", "data/codebook", "data/published", "data/montecarlo")
 
 
 def make_project(folder: Path, chapters: dict[str, str]) -> Path:
@@ -30,6 +30,8 @@ def make_project(folder: Path, chapters: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for rel in COPY:
         src, dst = REPO / rel, folder / rel
+        if not src.exists():
+            continue
         dst.parent.mkdir(parents=True, exist_ok=True)
         if src.is_dir():
             shutil.copytree(src, dst)

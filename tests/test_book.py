@@ -58,7 +58,7 @@ def test_book_is_built_but_fails_for_the_failing_chapter(built):
     # the build itself (sphinx, strict) passed: no warnings, only the chapter failure is reported
     assert "jupyter-book build failed" not in err, built.book.stdout[-3000:] + err
     for page in ("book/intro", "build/executed/ch08_clients", "build/executed/ch09_officers",
-                 "build/executed/report_reproduction", "build/executed/report_audit",
+                 "build/executed/report_reproduction", "build/executed/report_stability", "build/executed/report_audit",
                  "build/executed/report_data", "build/executed/report_colophon", "book/glossary"):
         assert (built.html / f"{page}.html").exists(), page
 

@@ -1,7 +1,7 @@
 """Browser check of the built book: headless Chromium (the Debian package) opens the front page,
-one chapter and the reproduction report, runs their JavaScript, and the test reads the resulting
-DOM: no error output cells, no JavaScript errors, the key tables present. Screenshots go to
-build/screenshots/ of the repository for review.
+one chapter, the reproduction report and the stability page, runs their JavaScript, and the test
+reads the resulting DOM: no error output cells, no JavaScript errors, the key tables present.
+Screenshots go to build/screenshots/ of the repository for review.
 
 By default the book is the test project of tests/bookkit.py (chapter 8 works, chapter 9 fails on
 purpose, so the check also proves that it sees error cells). Set WAGK_BOOK_HTML to a built book
@@ -130,6 +130,18 @@ def test_reproduction_report(book, profile):
     assert body.count("<tr>") == 50
     assert re.search(r'<select data-col="chapter">.*?<option value="10">', dom, re.S)
     assert "reproduction.csv" in dom
+
+
+def test_stability_page(book, profile):
+    html, _, _ = book
+    page, dom, console = open_page(html / "build" / "executed" / "report_stability.html", "stability_page", profile)
+    assert error_cells(page) == []
+    assert "Uncaught" not in console, console
+    assert "synthetic-data generator" in " ".join(page.text)
+    # the filterable table of every published number, rendered by its script
+    m = re.search(r'id="stab-all".*?wagk-count">(\d+) of (\d+) rows', dom, re.S)
+    assert m and int(m.group(1)) == int(m.group(2)) > 1000
+    assert "stability.csv" in dom
 
 
 def test_the_check_sees_error_cells(book, profile):

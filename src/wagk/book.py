@@ -10,7 +10,7 @@
    when its source ``notebooks/chNN_*.py`` exists (it should have been run), not when the source
    has not been written yet.
 2. **Computing pages.** The report notebooks ``notebooks/report_*.py`` (reproduction report,
-   audit, data page, colophon) are executed with papermill into ``build/executed/``, after
+   stability page, audit, data page, colophon) are executed with papermill into ``build/executed/``, after
    ``wagk compare`` has written ``<results>/reproduction.csv`` (run here when that file is missing
    or older than a ledger).
 3. **Build.** ``jupyter-book build --all`` with warnings as errors (``-W -n --keep-going``): every
@@ -32,7 +32,7 @@ import yaml
 
 from wagk import paths
 
-REPORT_PAGES = ("report_data", "report_reproduction", "report_audit", "report_colophon")
+REPORT_PAGES = ("report_data", "report_reproduction", "report_stability", "report_audit", "report_colophon")
 PLACEHOLDER_KEY = "wagk_placeholder"
 
 

@@ -217,6 +217,7 @@ def run(R: int, seed: int = DEFAULT_SEED, *, n_jobs: int = 2, scheduler=None, ch
     """
     seeds = seeds_for(R, seed)
     chapters = tuple(chapters)
+    started = _utc_now()
     start = time.perf_counter()
     if scheduler is not None:
         reps, workers = _dask(seeds, scheduler, chapters, progress)
@@ -231,12 +232,18 @@ def run(R: int, seed: int = DEFAULT_SEED, *, n_jobs: int = 2, scheduler=None, ch
         backend, workers = "joblib", n_jobs
     wall = time.perf_counter() - start
     info = dict(R=int(R), seed=int(seed), chapters=list(chapters), backend=backend, workers=int(workers),
-                wall_seconds=round(wall, 1),
+                started=started, finished=_utc_now(), wall_seconds=round(wall, 1),
                 replicate_seconds_median=round(float(np.median([r.seconds for r in reps])), 2),
                 replicate_seconds_total=round(float(np.sum([r.seconds for r in reps])), 1),
                 load_average_after=[round(x, 2) for x in os.getloadavg()],
                 cpus=os.cpu_count(), python=platform.python_version())
     return assemble(reps, info)
+
+
+def _utc_now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def assemble(reps: list[Replicate], info: dict) -> MonteCarlo:
