@@ -126,23 +126,30 @@ def ensure_reproduction(results_dir: Path) -> str | None:
     return f"wrote {out} (compare)"
 
 
-def execute_pages(results_dir: Path, data_dir: Path, real_data: bool, executed: Path = paths.EXECUTED) -> list[str]:
-    """Execute the computing pages with papermill; returns the problems (failed pages)."""
+def execute_pages(results_dir: Path, data_dir: Path, real_data: bool, executed: Path = paths.EXECUTED,
+                  jobs: int = 2) -> list[str]:
+    """Execute the computing pages with papermill, ``jobs`` at a time (they only read the
+    results and the dataset, not each other); returns the problems (failed pages)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from wagk import runner
 
     params = dict(results_dir=str(Path(results_dir).resolve()), data_dir=str(Path(data_dir).resolve()),
                   real_data=bool(real_data))
-    problems = []
-    for stem in REPORT_PAGES:
-        source = paths.NOTEBOOKS / f"{stem}.py"
-        if not source.exists():
-            problems.append(f"page {stem}: notebooks/{stem}.py missing")
-            continue
+    problems = [f"page {stem}: notebooks/{stem}.py missing" for stem in REPORT_PAGES
+                if not (paths.NOTEBOOKS / f"{stem}.py").exists()]
+    stems = [stem for stem in REPORT_PAGES if (paths.NOTEBOOKS / f"{stem}.py").exists()]
+
+    def one(stem: str) -> tuple[str, str | None, float]:
         start = time.perf_counter()
-        out, error = runner.execute(source, params, executed)
-        print(f"page {stem}: {'FAILED: ' + error if error else 'done'} ({time.perf_counter() - start:.1f} s)", flush=True)
-        if error:
-            problems.append(f"page {stem} failed: {error} (traceback on its page)")
+        _, error = runner.execute(paths.NOTEBOOKS / f"{stem}.py", params, executed)
+        return stem, error, time.perf_counter() - start
+
+    with ThreadPoolExecutor(max_workers=max(1, int(jobs))) as pool:
+        for stem, error, seconds in pool.map(one, stems):
+            print(f"page {stem}: {'FAILED: ' + error if error else 'done'} ({seconds:.1f} s)", flush=True)
+            if error:
+                problems.append(f"page {stem} failed: {error} (traceback on its page)")
     return problems
 
 
