@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wagk import codebook, descriptives, dyads, scoring
+from wagk import codebook, contract, descriptives, dyads, scoring
 from wagk.contract import load_study
 from wagk.synth import generate, model, pipeline, structure
 
@@ -133,7 +133,7 @@ def test_surrogate_reproduces_the_dataset():
     from wagk.synth import surrogate
 
     sim = generate.simulate(PARAMS, keep_responses=True)
-    rows = pipeline.computed_rows(pipeline.study_from_tables(sim.tables), cfa=False)
+    rows = pipeline.computed_rows(contract.from_tables(sim.tables), cfa=False)
     real = {tuple(r): v for r, v in zip(rows[KEY].itertuples(index=False, name=None), rows["value"])}
     for k in model.CONTEXTS:
         st = surrogate.Surrogate(PARAMS, sim, k).stats(PARAMS)

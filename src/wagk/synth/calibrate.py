@@ -47,7 +47,7 @@ from typing import Callable
 
 import numpy as np
 
-from wagk import codebook, monitor_tables
+from wagk import codebook, contract, monitor_tables
 from wagk.ledger import KEY
 from wagk.synth import generate, init, model, pipeline, surrogate, targets
 
@@ -151,7 +151,7 @@ class Calibration:
     def stats(self, sim, cfa: bool = True, appendix: bool = True) -> dict:
         """Computed numbers by ledger key (plus smooth medians); without ``appendix`` only the
         chapter 8-10 tables (for the cheap secant rounds)."""
-        study = pipeline.study_from_tables(sim.tables)
+        study = contract.from_tables(sim.tables)
         rows = pipeline.computed_rows(study, cfa=False, appendix=appendix)
         out = {tuple(r): v for r, v in zip(rows[KEY].itertuples(index=False, name=None), rows["value"])}
         if cfa:

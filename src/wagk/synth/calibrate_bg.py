@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from wagk import contract
 from wagk.synth import extend, init_bg, knobs, moments_spec, pipeline_bg, targets_bg
 
 TOL = {"M": 0.03, "r": 0.02, "F": 0.08, "t": 0.08, "phi": 0.01, "chi": 0.08}
@@ -146,7 +147,7 @@ class Calibration:
     def evaluate(self) -> pd.DataFrame:
         self.apply()
         tables = extend.extend(self.sim, self.params)
-        study = pipeline_bg.study_from_tables(tables)
+        study = contract.from_tables(tables)
         return pipeline_bg.computed_rows(study, logistic=self.logistic)
 
     def step(self, rows: pd.DataFrame, damping: float = 0.6) -> dict:

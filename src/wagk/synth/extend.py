@@ -26,17 +26,15 @@ changed except for the SMS columns.
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 from scipy import stats
 
 from wagk import codebook
-from wagk.synth import links, moments
+from wagk.synth import generate, links, moments
 
 HERE = Path(__file__).resolve().parent
 DESIGN_YML = HERE / "design_bg.yml"
@@ -84,22 +82,12 @@ def rng(seed: int, stream: str) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence([int(seed), STREAMS[stream]]))
 
 
-@lru_cache(maxsize=2)
-def _design(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
 def load_design(path: Path | str = DESIGN_YML) -> dict:
-    return _design(str(path))
+    return generate.load_design(path)
 
 
 def load_params(path: Path | str = PARAMS_JSON) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        p = json.load(fh)
-    if p.get("version") != 1:
-        raise ValueError(f"{path}: parameter file version {p.get('version')!r}, this generator reads version 1")
-    return p
+    return generate.load_params(path)
 
 
 # ------------------------------------------------------------------------------------------
@@ -773,8 +761,6 @@ def generate_all(seed: int | None = None, params: dict | None = None, bg_params:
     """Both stages: the item-level study (:func:`wagk.synth.generate.simulate`) and this stage.
     ``seed`` (default: each stage's calibration seed) is used by both; ``exact=False`` draws
     both stages without exact sample moments (Monte Carlo; default: each stage's own default)."""
-    from wagk.synth import generate
-
     sim = generate.simulate(params or generate.load_params(), seed, exact=exact)
     return extend(sim, bg_params or load_params(), seed=seed, exact=True if exact is None else exact,
                   integers=integers)

@@ -12,20 +12,6 @@ import pandas as pd
 from wagk import codebook, descriptives, dyads, monitor_tables
 from wagk.contract import Study
 
-ID_COLUMNS = ("client_id", "po_id")
-
-
-def study_from_tables(tables: dict[str, pd.DataFrame]) -> Study:
-    """A :class:`wagk.contract.Study` from generated tables, typed as ``load_study`` types them
-    (ids as text, answers as floats), without the file round trip and its validation."""
-    typed = {}
-    for name, frame in tables.items():
-        f = frame.copy()
-        for c in f.columns:
-            f[c] = f[c].astype("string") if c in ID_COLUMNS else f[c].astype(float)
-        typed[name] = f
-    return Study(data_dir=None, tables=typed, funnel=pd.DataFrame(columns=["table", "step", "rows", "detail"]))
-
 
 def computed_rows(study: Study, cfa: bool = True, appendix: bool = True) -> pd.DataFrame:
     """Ledger rows of every target table (Appendix 1 only when ``appendix``, its Tables 3 and 5

@@ -14,20 +14,6 @@ import pandas as pd
 from wagk import background, outcomes, perspective, sample
 from wagk.contract import Study
 
-ID_COLUMNS = ("client_id", "po_id")
-
-
-def study_from_tables(tables: dict[str, pd.DataFrame]) -> Study:
-    """A :class:`wagk.contract.Study` from generated tables, typed as ``load_study`` types them
-    (ids as text, everything else as floats), without the file round trip."""
-    typed = {}
-    for name, frame in tables.items():
-        f = frame.copy()
-        for c in f.columns:
-            f[c] = f[c].astype("string") if c in ID_COLUMNS else f[c].astype(float)
-        typed[name] = f
-    return Study(data_dir=None, tables=typed, funnel=pd.DataFrame(columns=["table", "step", "rows", "detail"]))
-
 
 def computed_rows(study: Study, logistic: bool = True) -> pd.DataFrame:
     """Ledger rows of every background, motivation and outcome table (chapters 6 and 8-10)."""

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from wagk import compare, paths
+from wagk import compare, contract, paths
 from wagk.contract import load_study
 from wagk.synth import generate, pipeline, targets
 
@@ -66,7 +66,7 @@ def seed_spread(params: dict | None = None, seeds=range(1, 21)) -> pd.DataFrame:
     tol = compare.load_tolerances()
     values = {label: [] for label, _ in HEADLINE}
     for seed in seeds:
-        study = pipeline.study_from_tables(generate.generate(params, seed))
+        study = contract.from_tables(generate.generate(params, seed))
         rows = pipeline.computed_rows(study, cfa=True)
         got = {tuple(r[:-1]): r[-1] for r in rows[["ref", "perspective", "wave", "analysis", "variable", "group",
                                                     "statistic", "value"]].itertuples(index=False, name=None)}
