@@ -30,8 +30,9 @@ average is recorded before and after each measurement: on a shared machine the f
 only as good as the load allows.
 
 ``--quick``: one run of each, the clean build left out, results written to
-``build/bench/results.json`` (not the committed file). ``--detail`` also runs the older
-per-part scripts ``benchmarks/bench_*.py``.
+``build/bench/results.json`` (not the committed file). ``--detail`` also runs the
+per-part scripts ``benchmarks/bench_*.py`` (CFA, logistic regression, reliability, the second
+stage of the generator); the chapters are measured here only.
 
 Usage::
 
