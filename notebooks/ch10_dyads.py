@@ -59,11 +59,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
-from IPython.display import HTML, Markdown, display
+from IPython.display import Markdown, display
 from myst_nb import glue
 
 from wagk import (association, background, chapters, codebook, contract, dyadic, groups, layout, ledger, logistic,
-                  outcomes, paths, scores)
+                  outcomes, paths, result_tables, scores)
 from wagk.privacy import Privacy, row_level
 
 warnings.filterwarnings("ignore", category=FutureWarning)
@@ -95,17 +95,8 @@ has_outcomes, has_justice = ch10.has_outcomes, ch10.has_justice
 
 
 def show(frame, index=True, small=False):
-    """Display an aggregate table as static HTML; in real-data mode a row-level frame is
-    refused (wagk.privacy)."""
-    if not privacy.allowed(frame):
-        privacy.show(frame)
-        return
-    frame = frame.rename_axis(index=[None] * frame.index.nlevels, columns=[None] * frame.columns.nlevels)
-    styler = frame.style
-    if not index:
-        styler = styler.hide(axis="index")
-    attrs = 'class="table wagk-static"' + (' style="font-size:.8em"' if small else "")
-    display(HTML(styler.set_table_attributes(attrs).to_html()))
+    """An aggregate table as static HTML (row-level frames refused in real-data mode)."""
+    result_tables.show(frame, privacy, index=index, small=small)
 
 
 def pending(what):
