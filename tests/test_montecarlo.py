@@ -172,3 +172,13 @@ def test_the_same_seeds_give_the_same_rows_on_a_local_dask_cluster(serial):
     pd.testing.assert_frame_equal(dask.keys, serial.keys)
     assert np.array_equal(dask.values, serial.values, equal_nan=True)
     pd.testing.assert_frame_equal(dask.selections, serial.selections)
+
+
+def test_a_replicate_gives_the_same_rows_with_arrow_and_python_text_storage(monkeypatch):
+    """The replicate holds text as Python strings for speed; the rows must not depend on it."""
+    fast = montecarlo.replicate(41, chapters=(7, 8))
+    monkeypatch.setattr(montecarlo, "STRING_STORAGE", "pyarrow")
+    arrow = montecarlo.replicate(41, chapters=(7, 8))
+    assert not fast.error and not arrow.error
+    assert fast.keys == arrow.keys and len(fast.keys) > 1000
+    assert np.array_equal(fast.values, arrow.values, equal_nan=True)

@@ -55,6 +55,7 @@ TEST_KEY = ["ref", "section", "perspective", "wave", "analysis", "variable", "gr
 SELECTION_TABLES = ("T10.7", "T10.8", "T10.9")
 ALPHA = 0.05
 DEFAULT_SEED = 20181000
+STRING_STORAGE = "python"  # pandas text storage inside a replicate (see :func:`replicate`)
 OUT = paths.BUILD / "montecarlo"
 
 
@@ -109,7 +110,12 @@ def selections(rows: pd.DataFrame) -> dict:
 
 def replicate(seed: int, chapters=(7, 8, 9, 10)) -> Replicate:
     """Generate dataset ``seed`` and compute every ledger row on it (one BLAS thread). An error
-    is returned, not raised, so that one failing replicate does not stop the study."""
+    is returned, not raised, so that one failing replicate does not stop the study.
+
+    Text columns are held as Python strings (pandas ``mode.string_storage = "python"``) instead
+    of pandas' default Arrow strings: a replicate builds and slices thousands of small frames
+    with text keys, where Arrow's per-call overhead cost about a quarter of the replicate's
+    time. The rows are the same either way (tests/test_montecarlo.py)."""
     import warnings
 
     from threadpoolctl import threadpool_limits
@@ -118,13 +124,13 @@ def replicate(seed: int, chapters=(7, 8, 9, 10)) -> Replicate:
 
     start = time.perf_counter()
     try:
-        with threadpool_limits(1), warnings.catch_warnings():
+        with threadpool_limits(1), warnings.catch_warnings(), pd.option_context("mode.string_storage", STRING_STORAGE):
             warnings.simplefilter("ignore")
             study = contract.from_tables(dataset(seed), name=f"replicate-{seed}")
             rows = pipeline.ledger_rows(study, chapters)
     except Exception as exc:  # noqa: BLE001 - reported per replicate
         return Replicate(int(seed), error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - start)
-    keys = rows[KEY].astype(str).agg("|".join, axis=1).tolist()
+    keys = ["|".join(k) for k in zip(*(rows[c].astype(str).tolist() for c in KEY))]
     return Replicate(int(seed), keys, rows["value"].to_numpy(dtype=float), selections(rows),
                      time.perf_counter() - start)
 
