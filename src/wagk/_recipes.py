@@ -56,16 +56,31 @@ class Where:
                    statistic, value)
 
 
-def subset(data: pd.DataFrame, flags: tuple[str, ...] = (), columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Rows where every flag column is true (e.g. ``("in_client_w2",)``), and only ``columns``
-    when given: a test reads two or three columns of a frame with hundreds, and copying only
-    those keeps the hundreds of tests of a chapter cheap."""
+def subset(data: pd.DataFrame, flags: tuple[str, ...] = (), columns: list[str] | None = None) -> pd.DataFrame:
+    """Rows where every flag column is true (e.g. ``("in_client_w2",)``); only ``columns`` when
+    given (cheaper than copying all of a wide frame's columns)."""
+    keep = _keep(data, flags)
+    if columns is not None:
+        data = data[list(dict.fromkeys(columns))]
+    return data if keep is None else data[keep]
+
+
+def _keep(data: pd.DataFrame, flags: tuple[str, ...]) -> np.ndarray | None:
+    """Boolean mask of the rows where every flag column is true (None: no flags, all rows)."""
+    if not flags:
+        return None
     keep = np.ones(len(data), bool)
     for f in flags:
         keep &= data[f].to_numpy(dtype=bool)
-    if columns is not None:
-        data = data[list(dict.fromkeys(columns))]
-    return data[keep] if flags else data
+    return keep
+
+
+def values(data: pd.DataFrame, column: str, flags: tuple[str, ...] = (), dtype=None) -> np.ndarray:
+    """One column as a numpy array, on the rows where every flag is true: what a test reads,
+    without copying the frame's hundreds of other columns (a chapter runs hundreds of tests)."""
+    v = data[column].to_numpy(dtype=dtype)
+    keep = _keep(data, flags)
+    return v if keep is None else v[keep]
 
 
 # ------------------------------------------------------------------------------------------
@@ -109,7 +124,7 @@ class GroupTest:
 
 
 def _grouped(data: pd.DataFrame, t: GroupTest) -> pd.DataFrame:
-    sub = subset(data, t.flags, (t.dv, t.by))
+    sub = subset(data, t.flags, [t.dv, t.by])
     g = sub[t.by].map(t.levels)
     cats = [lab for lab in dict.fromkeys(t.levels.values())]
     return pd.DataFrame({"y": sub[t.dv].astype(float),
@@ -121,9 +136,8 @@ def _level_values(data: pd.DataFrame, t: GroupTest) -> tuple[list, list]:
     non-missing scores of the people in that level. The same groups as
     :func:`wagk.groups.group_descriptives` and :func:`wagk.groups.anova_oneway` form from
     :func:`_grouped`, without building their frames (a recipe runs hundreds of tests)."""
-    sub = subset(data, t.flags, (t.dv, t.by))
-    y = sub[t.dv].astype(float).to_numpy()
-    by = sub[t.by].to_numpy()
+    y = values(data, t.dv, t.flags, dtype=float)
+    by = values(data, t.by, t.flags)
     cats = list(dict.fromkeys(t.levels.values()))
     ok = ~np.isnan(y)
     out = []
@@ -209,9 +223,9 @@ class CorrTest:
 
 
 def corr_rows(data: pd.DataFrame, where: Where, t: CorrTest) -> list[dict]:
-    sub = subset(data, t.flags, (t.x, t.y))
     # association.correlation's row (_corr_row) without its one-row frame
-    res = association._corr_row(sub[t.x].astype(float), sub[t.y].astype(float), "x", "y", t.method, 0.95)
+    res = association._corr_row(values(data, t.x, t.flags, dtype=float), values(data, t.y, t.flags, dtype=float),
+                                "x", "y", t.method, 0.95)
     vals = dict(r=res.get("r", np.nan), rs=res.get("r", np.nan), n=res["n"], df=res["n"], p=res.get("p", np.nan))
     analysis = t.analysis or ("spearman" if t.method == "spearman" else "correlation")
     return [where.row(analysis, t.variable, t.group, s, vals.get(s)) for s in t.stats]
@@ -236,7 +250,7 @@ class ChiTest:
 
 
 def chi_rows(data: pd.DataFrame, where: Where, t: ChiTest) -> list[dict]:
-    sub = subset(data, t.flags, (t.row, t.col))
+    sub = subset(data, t.flags, [t.row, t.col])
     a = sub[t.row].map(t.row_levels) if t.row_levels else sub[t.row]
     b = sub[t.col].map(t.col_levels) if t.col_levels else sub[t.col]
     d = pd.DataFrame({"a": a, "b": b}).dropna()

@@ -87,10 +87,11 @@ def _r(a: np.ndarray, b: np.ndarray, method: str) -> float:
     return float(a @ b / den) if den > 0 else np.nan
 
 
-def _corr_row(a: pd.Series, b: pd.Series, x: str, y: str, method: str,
-              confidence: float) -> dict:
-    ok = a.notna() & b.notna()
-    av, bv = a[ok].to_numpy(float), b[ok].to_numpy(float)
+def _corr_row(a, b, x: str, y: str, method: str, confidence: float) -> dict:
+    """The row of :func:`correlation` for two float Series or arrays (pairs with a NaN left out)."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    ok = ~np.isnan(a) & ~np.isnan(b)
+    av, bv = a[ok], b[ok]
     n = len(av)
     notes = Notes()
     row = dict(x=x, y=y, method=method, n=n, df=n - 2 if n >= 2 else np.nan)

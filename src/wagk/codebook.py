@@ -36,7 +36,14 @@ LIKERT_INSTRUMENTS = ("WAI-SF-OV", "DRI-R", "MD", "MD-PO", "SMS")
 
 
 def load_items(path: Path | str = paths.ITEMS_CSV) -> pd.DataFrame:
-    """The item codebook, one row per item, indexed by ``item_id``."""
+    """The item codebook, one row per item, indexed by ``item_id`` (a fresh copy each call; the
+    file is read once per change of its modification time)."""
+    path = Path(path)
+    return _read_items(str(path), path.stat().st_mtime_ns).copy()
+
+
+@lru_cache(maxsize=4)
+def _read_items(path: str, mtime_ns: int) -> pd.DataFrame:
     items = pd.read_csv(path, dtype=str, keep_default_na=False)
     if not items["item_id"].is_unique:
         dup = items.loc[items["item_id"].duplicated(), "item_id"].tolist()

@@ -487,9 +487,13 @@ def _prepare(data: pd.DataFrame, outcome: str, predictors: Sequence[str]):
     if bad.any():
         raise ValueError(f"outcome column {outcome!r} must be coded 0/1: rows "
                          f"{y.index[bad][:10].tolist()} hold {y[bad].unique()[:5].tolist()}")
-    X = pd.DataFrame({c: numeric(data, c) for c in predictors}, index=data.index)
-    ok = y.notna() & X.notna().all(axis=1)
-    return y[ok].to_numpy(float), X[ok].to_numpy(float), predictors, int((~ok).sum())
+    cols = data[predictors]
+    if all(pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t) for t in cols.dtypes):
+        X = cols.to_numpy(dtype=float)  # what numeric() gives column by column, at once
+    else:
+        X = np.column_stack([numeric(data, c).to_numpy(float) for c in predictors])
+    ok = y.notna().to_numpy() & ~np.isnan(X).any(axis=1)
+    return y.to_numpy(float)[ok], X[ok], predictors, int((~ok).sum())
 
 
 # --------------------------------------------------------------------------------------------
