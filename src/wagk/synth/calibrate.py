@@ -146,7 +146,10 @@ class Calibration:
 
     # ---- evaluation -----------------------------------------------------------------------------
     def simulate(self, params: dict | None = None, keep_responses: bool = False):
-        return generate.simulate(params or self.params, self.seed, self.design, keep_responses=keep_responses)
+        # the calibration fits the latent model itself: without the refinement of the item
+        # answers (wagk.synth.refine), which is a last step of the dataset only
+        return generate.simulate(params or self.params, self.seed, self.design, keep_responses=keep_responses,
+                                 refine=False)
 
     def stats(self, sim, cfa: bool = True, appendix: bool = True) -> dict:
         """Computed numbers by ledger key (plus smooth medians); without ``appendix`` only the

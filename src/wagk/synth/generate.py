@@ -25,6 +25,7 @@ import yaml
 from wagk import codebook, paths
 from wagk.io import write_table
 from wagk.synth import missing, model, structure
+from wagk.synth import refine as refinement
 
 HERE = Path(__file__).resolve().parent
 DESIGN_YML = HERE / "design.yml"
@@ -32,7 +33,7 @@ PARAMS_JSON = HERE / "params_v1.json"
 TABLES = ("clients", "officers", "client_w1", "client_w2", "po_w1", "po_w2")
 STREAMS = {"structure": 1, "officers": 2, "latent": 3, "officer_effects": 4, "methods": 5, "unique": 6,
            "selection": 7, "missing": 8, "sporadic": 9, "ids": 10, "sms": 11, "officers_w2": 12,
-           "sms_items": 13}
+           "sms_items": 13, "refine": 14}
 MAX_OFFICERS = 400
 
 
@@ -154,13 +155,21 @@ def context_answers(params: dict, k: str, eta: np.ndarray, e12: np.ndarray, meth
 
 
 def simulate(params: dict, seed: int | None = None, design: dict | None = None,
-             keep_responses: bool = False, exact: bool | None = None) -> Simulation:
+             keep_responses: bool = False, exact: bool | None = None, refine: bool | None = None) -> Simulation:
     """The whole synthetic study for one seed (default: the calibration seed in ``params``).
 
     ``exact`` (default: the parameter file's ``exact_moments``) draws the factor scores, method
     factors and unique parts with exact sample moments over all clients (see :func:`normals`):
     less sampling noise, so the dataset sits closer to the calibrated population. Monte Carlo
     studies of sampling variability should pass ``exact=False``.
+
+    ``refine`` (default: ``exact``) ends with :func:`wagk.synth.refine.refine`, which edits single
+    item answers (one point, within 1-7, missing answers untouched) until the distributions of
+    the scale, change and dyad-difference scores (medians, minima, maxima, means, SDs) come closer
+    to the published ones, guarding the correlations and alphas. Its random draws come from their
+    own stream, so no other draw changes. The calibration passes ``refine=False`` (it fits the
+    latent model), and so does the Monte Carlo path (``exact=False``): a replicate is a fresh
+    sample of the model, untouched by the published numbers.
     """
     seed = int(params["seed"] if seed is None else seed)
     exact = bool(params.get("exact_moments", False)) if exact is None else exact
@@ -221,6 +230,9 @@ def simulate(params: dict, seed: int | None = None, design: dict | None = None,
         sp = missing.sporadic_mask(n, cols[k], float(spec["sporadic_rate"][k]), int(spec["sporadic_max"]),
                                    spec["sporadic_exclude"], used[k], r_sp)
         answers[k] = answers[k].mask(masks[k] | sp)
+    if exact if refine is None else refine:
+        answers, _info = refinement.refine(answers, {k: members[k].to_numpy() for k in model.CONTEXTS},
+                                           rng(seed, "refine"))
 
     # ids and tables
     r_id = rng(seed, "ids")

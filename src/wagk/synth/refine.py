@@ -1,0 +1,596 @@
+"""Refinement of the generated item answers towards the published scale-score distributions.
+
+The latent model (:mod:`wagk.synth.model`) reproduces means, SDs and correlations of the scale
+scores, but not every detail of their distributions: medians sit on the wrong multiple of
+1/k, and the minima and maxima of scale, change and dyad-difference scores depend on a handful
+of respondents, far in the tails, that a smooth model places only roughly. :func:`refine` is a
+last step of the exact-moments dataset (``generate.simulate(..., exact=True)``): it edits single
+item answers by one scale point, keeping an edit only when it lowers a loss over the published
+targets.
+
+Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances from
+``src/wagk/tolerances.yml``):
+
+- M, SD, Mdn, Min and Max of every scale score of Tables 8.1-8.2 and 9.1-9.2 (each wave's
+  questionnaires), of the change scores (Tables 8.3 and 9.3: wave 2 minus wave 1 of the same
+  client or dyad), and of both sides, the relative and the absolute differences of the dyads
+  (Tables 10.2 and 10.3);
+- the client-officer correlations (Table 10.1) and the stability of the absolute differences
+  (Table 10.4);
+- guards that keep what the latent model already reproduces: every correlation between two
+  scales of the same questionnaire and between the two waves of a scale keeps its value before
+  the refinement (tolerance .05).
+
+Loss: the sum over targets of ``huber((value - published) / tolerance)`` (quadratic up to 3
+tolerances, linear beyond, so that targets the other published numbers contradict cannot
+dominate). A median also pays 0.3 per respondent that keeps it from the published value
+(values below ``published - 0.8 tol`` or above ``published + 0.8 tol`` beyond half the sample),
+which gives the search a gradient where the median itself moves in steps of 1/k.
+
+Search: a target is drawn with probability proportional to its loss; it proposes an edit that
+moves its statistic the right way (for a maximum: the respondent at the maximum; for a median:
+a respondent between the published and the current median; for a mean: anyone; for an SD or a
+correlation: a respondent whose deviation points the right way). An edit changes one to three
+answers of one respondent in one questionnaire by one point in the same direction, within 1-7
+and never on a missing answer; it is kept when the loss goes down. Who answered what (the
+missing pattern, hence every n) is not touched. The random draws come from their own stream, so
+the same seed gives the same dataset.
+
+Every statistic the loss looks at is updated from running sums and sorted copies of the score
+vectors, so one proposal costs a few microseconds per affected vector (Notes of
+:func:`refine`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wagk import codebook, compare, scoring
+from wagk.synth import targets as target_rows
+
+STATS = ("M", "SD", "Mdn", "Min", "Max")
+MDN_WINDOW = 0.8  # the median counts as reached inside published +- MDN_WINDOW * tolerance
+MDN_COUNT_WEIGHT = 0.3
+GUARD_TOL = 0.05
+MAX_STEPS = 3
+FAIL_WEIGHT = 0.5  # a target whose proposals fail is drawn less often: weight = loss / (1 + 0.5 failures)
+ITEM_JITTER = 2.0  # randomness of the choice among the items that lag behind
+
+
+def huber(e: float, c: float = 3.0) -> float:
+    a = abs(e)
+    return e * e if a <= c else 2 * c * a - c * c
+
+
+@dataclass
+class Vector:
+    """One score vector over the population (NaN outside ``rows``): a signed sum of scale scores."""
+
+    comps: list  # (context, scale index, sign)
+    absval: bool
+    rows: np.ndarray  # bool, n
+    raw: np.ndarray  # signed value (n)
+    sorted: np.ndarray = None
+    s1: float = 0.0
+    s2: float = 0.0
+    targets: list = field(default_factory=list)  # indices of stat targets
+    pairs: list = field(default_factory=list)  # indices of correlation targets
+
+    def value(self, raw):
+        return abs(raw) if self.absval else raw
+
+    def reset(self):
+        x = self.value(self.raw[self.rows])
+        self.sorted = np.sort(x).tolist()
+        self.s1, self.s2 = float(x.sum()), float((x * x).sum())
+
+
+@dataclass
+class Target:
+    kind: str  # a statistic (M, SD, Mdn, Min, Max) or "r"
+    v: int  # vector (r: first vector)
+    value: float
+    tol: float
+    w: int = -1  # r: second vector
+    sums: tuple = None  # r: n, Sx, Sy, Sxx, Syy, Sxy over the common rows
+    common: np.ndarray = None  # r: bool rows with both
+
+
+@dataclass
+class AlphaGuard:
+    """Running sums for Cronbach's alpha of one scale (respondents with every item answered)."""
+
+    k: str
+    si: int
+    pos: dict  # item column -> position in the scale
+    sign: np.ndarray
+    rows: np.ndarray
+    s1: list
+    s2: list
+    total: np.ndarray  # keyed sum per respondent
+    t1: float
+    t2: float
+    m: int
+    target: int = -1
+
+    def alpha(self, s1=None, s2=None, t1=None, t2=None) -> float:
+        s1 = self.s1 if s1 is None else s1
+        s2 = self.s2 if s2 is None else s2
+        t1 = self.t1 if t1 is None else t1
+        t2 = self.t2 if t2 is None else t2
+        m, kk = self.m, len(self.s1)
+        item_var = sum(b - a * a / m for a, b in zip(s1, s2))
+        tot_var = t2 - t1 * t1 / m
+        return kk / (kk - 1) * (1 - item_var / tot_var) if tot_var > 0 else 0.0
+
+    def after(self, X: np.ndarray, i: int, edits: list):
+        """New (s1, s2, t1, t2) of the edits on respondent i, or None when they do not touch it."""
+        if not self.rows[i]:
+            return None
+        s1, s2 = list(self.s1), list(self.s2)
+        dt = 0.0
+        for j, d in edits:
+            c = self.pos.get(j)
+            if c is None:
+                continue
+            x = X[i, j] if self.sign[c] > 0 else codebook.ITEM_MIN + codebook.ITEM_MAX - X[i, j]
+            dd = d * self.sign[c]
+            s1[c] += dd
+            s2[c] += (x + dd) ** 2 - x * x
+            dt += dd
+        if dt == 0 and s1 == self.s1:
+            return None
+        t0 = float(self.total[i])
+        return s1, s2, self.t1 + dt, self.t2 + (t0 + dt) ** 2 - t0 * t0, dt
+
+
+def _stats_after(vec: Vector, a: float, b: float):
+    """M, SD, Mdn, Min, Max and the sorted accessor of ``vec`` with one value a replaced by b."""
+    s = vec.sorted
+    m = len(s)
+    s1 = vec.s1 - a + b
+    s2 = vec.s2 - a * a + b * b
+    mean = s1 / m
+    var = max((s2 - m * mean * mean) / (m - 1), 0.0)
+    r = bisect_left(s, a)
+    q = bisect_left(s, b)
+    if q > r:
+        q -= 1
+
+    def u(k):
+        return s[k] if k < r else s[k + 1]
+
+    def t(k):
+        if k < q:
+            return u(k)
+        if k == q:
+            return b
+        return u(k - 1)
+
+    mdn = 0.5 * (t((m - 1) // 2) + t(m // 2))
+    return mean, var ** 0.5, mdn, t(0), t(m - 1)
+
+
+def _stats(vec: Vector):
+    s = vec.sorted
+    m = len(s)
+    mean = vec.s1 / m
+    var = max((vec.s2 - m * mean * mean) / (m - 1), 0.0)
+    return mean, var ** 0.5, 0.5 * (s[(m - 1) // 2] + s[m // 2]), s[0], s[-1]
+
+
+class Problem:
+    """The answers of the four questionnaires, their scale scores, the vectors and the targets."""
+
+    def __init__(self, answers: dict, members: dict, monitor=None, lookup: dict | None = None,
+                 tolerances: dict | None = None, guards: bool = True):
+        monitor = monitor or codebook.load_monitor()
+        lookup = target_rows.lookup() if lookup is None else lookup
+        tolerances = tolerances or compare.load_tolerances()
+        self.n = len(next(iter(members.values())))
+        self.X, self.cols, self.S, self.cnt, self.valid, self.scales, self.item_scales = {}, {}, {}, {}, {}, {}, {}
+        for k, frame in answers.items():
+            persp = "client" if k.startswith("c") else "po"
+            cols = list(frame.columns)
+            pos = {c: j for j, c in enumerate(cols)}
+            X = frame.to_numpy(dtype=float, copy=True)
+            X[~np.asarray(members[k], bool)] = np.nan
+            names = list(scoring.SCORE_COLUMNS)
+            specs = [monitor.scale(persp, s) for s in names]
+            if persp == "po":
+                for name, item in monitor.contra_reactance.items():
+                    names.append(name)
+                    specs.append(codebook.Scale(name, (item,), frozenset()))
+            S = np.full((self.n, len(names)), np.nan)
+            cnt = np.zeros((self.n, len(names)))
+            item_scales = {}
+            for si, sc in enumerate(specs):
+                idx = np.array([pos[i] for i in sc.items])
+                sign = np.array([-1.0 if i in sc.reversed else 1.0 for i in sc.items])
+                block = X[:, idx]
+                keyed = np.where(sign < 0, codebook.ITEM_MIN + codebook.ITEM_MAX - block, block)
+                ans = ~np.isnan(block)
+                cnt[:, si] = ans.sum(1)
+                ok = (sc.n_items - cnt[:, si]) <= sc.n_items / 2
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    S[:, si] = np.where(ok, np.where(ans, keyed, 0).sum(1) / cnt[:, si], np.nan)
+                for j, sg in zip(idx, sign):
+                    item_scales.setdefault(int(j), []).append((si, float(sg)))
+                self.scales.setdefault(k, []).append((names[si], idx, sign))
+            self.X[k], self.cols[k], self.S[k], self.cnt[k], self.item_scales[k] = X, cols, S, cnt, item_scales
+            self.valid[k] = ~np.isnan(S)
+        self.names = {k: [s[0] for s in self.scales[k]] for k in self.scales}
+        self.alphas: dict = {}  # (context, scale index) -> AlphaGuard
+        self.vectors: list[Vector] = []
+        self.targets: list[Target] = []
+        self.by_comp: dict = {}
+        self._build(members, lookup, tolerances, guards)
+
+    # -- construction ---------------------------------------------------------------------------
+    def _vector(self, comps, rows, absval=False) -> int:
+        raw = np.zeros(self.n)
+        ok = np.asarray(rows, bool).copy()
+        for k, s, sg in comps:
+            si = self.names[k].index(s)
+            ok &= self.valid[k][:, si]
+            raw += sg * np.nan_to_num(self.S[k][:, si])
+        vec = Vector([(k, self.names[k].index(s), sg) for k, s, sg in comps], absval, ok, np.where(ok, raw, np.nan))
+        vec.reset()
+        vid = len(self.vectors)
+        self.vectors.append(vec)
+        for k, si, sg in vec.comps:
+            self.by_comp.setdefault((k, si), []).append((vid, sg))
+        return vid
+
+    def _stat_targets(self, vid, key, lookup, tolerances):
+        for stat in STATS:
+            kk = key + (stat,)
+            if kk in lookup and np.isfinite(lookup[kk]):
+                rule = compare.rule_for(stat, key[3], key[4], tolerances)
+                tol = rule.amount * abs(lookup[kk]) if rule.kind == "rel" else rule.amount
+                self.targets.append(Target(stat, vid, float(lookup[kk]), max(float(tol), 1e-6)))
+                self.vectors[vid].targets.append(len(self.targets) - 1)
+
+    def _pair(self, v, w, value, tol):
+        a, b = self.vectors[v], self.vectors[w]
+        common = a.rows & b.rows
+        if common.sum() < 3:
+            return
+        t = Target("r", v, float(value), float(tol), w=w, common=common)
+        x, y = a.value(a.raw[common]), b.value(b.raw[common])
+        t.sums = tuple(float(v) for v in (common.sum(), x.sum(), y.sum(), (x * x).sum(), (y * y).sum(), (x * y).sum()))
+        if not np.isfinite(t.value):
+            t.value = _r(t.sums)
+        self.targets.append(t)
+        a.pairs.append(len(self.targets) - 1)
+        b.pairs.append(len(self.targets) - 1)
+
+    def _build(self, members, lookup, tolerances, guards):
+        mem = {k: np.asarray(v, bool) for k, v in members.items()}
+        tol_r = compare.rule_for("r", "correlation", "", tolerances).amount
+        single = {}
+        for persp, (k1, k2), refs in (("client", ("c1", "c2"), ("T8.1", "T8.2", "T8.3")),
+                                      ("po", ("p1", "p2"), ("T9.1", "T9.2", "T9.3"))):
+            for s in self.names[k1]:
+                v1 = self._vector([(k1, s, 1.0)], mem[k1])
+                v2 = self._vector([(k2, s, 1.0)], mem[k2])
+                vd = self._vector([(k2, s, 1.0), (k1, s, -1.0)], mem[k1] & mem[k2])
+                single[(k1, s)], single[(k2, s)] = v1, v2
+                for vid, ref, wave in ((v1, refs[0], "1"), (v2, refs[1], "2"), (vd, refs[2], "diff")):
+                    self._stat_targets(vid, (ref, persp, wave, "descriptives", s, ""), lookup, tolerances)
+                if guards:
+                    self._pair(v1, v2, np.nan, GUARD_TOL)  # stability of the scale
+        if guards:
+            for k in ("c1", "c2", "p1", "p2"):
+                sc = list(scoring.SCORE_COLUMNS)
+                for i, s in enumerate(sc):
+                    for s2 in sc[i + 1:]:
+                        self._pair(single[(k, s)], single[(k, s2)], np.nan, GUARD_TOL)
+        if guards:
+            for k in self.scales:
+                for si, (name, idx, sign) in enumerate(self.scales[k]):
+                    if name not in codebook.SCALES:
+                        continue
+                    block = self.X[k][:, idx]
+                    keyed = np.where(sign < 0, codebook.ITEM_MIN + codebook.ITEM_MAX - block, block)
+                    rows = ~np.isnan(keyed).any(axis=1)
+                    kz = np.where(rows[:, None], keyed, 0.0)
+                    tot = kz.sum(1)
+                    ag = AlphaGuard(k, si, {int(j): c for c, j in enumerate(idx)}, sign, rows,
+                                    kz.sum(0).tolist(), (kz * kz).sum(0).tolist(), tot,
+                                    float(tot[rows].sum()), float((tot[rows] ** 2).sum()), int(rows.sum()))
+                    tol_a = compare.rule_for("alpha", "alpha", name, tolerances).amount
+                    self.targets.append(Target("alpha", -1, ag.alpha(), float(tol_a)))
+                    ag.target = len(self.targets) - 1
+                    self.alphas[(k, si)] = ag
+        absd = {}
+        for wave, (kc, kp), ref in (("1", ("c1", "p1"), "T10.2"), ("2", ("c2", "p2"), "T10.3")):
+            dy = mem[kc] & mem[kp]
+            for s in scoring.SCORE_COLUMNS:
+                vc = self._vector([(kc, s, 1.0)], dy)
+                vp = self._vector([(kp, s, 1.0)], dy)
+                vr = self._vector([(kc, s, 1.0), (kp, s, -1.0)], dy)
+                va = self._vector([(kc, s, 1.0), (kp, s, -1.0)], dy, absval=True)
+                absd[(wave, s)] = va
+                self._stat_targets(vc, (ref, "client", wave, "descriptives", s, ""), lookup, tolerances)
+                self._stat_targets(vp, (ref, "po", wave, "descriptives", s, ""), lookup, tolerances)
+                self._stat_targets(vr, (ref, "dyad", wave, "rel_diff", s, ""), lookup, tolerances)
+                self._stat_targets(va, (ref, "dyad", wave, "abs_diff", s, ""), lookup, tolerances)
+                key = ("T10.1", "dyad", wave, "correlation", s, "client_vs_po", "r")
+                if key in lookup:
+                    self._pair(vc, vp, lookup[key], tol_r)
+        for s in scoring.SCORE_COLUMNS:
+            key = ("T10.4", "dyad", "1+2", "correlation", s, "abs_diff_w1_vs_w2", "r")
+            if key in lookup:
+                self._pair(absd[("1", s)], absd[("2", s)], lookup[key], tol_r)
+        self.loss = np.array([self._target_loss(t, self._current(t)) for t in self.targets])
+
+    # -- losses ---------------------------------------------------------------------------------
+    def _current(self, t: Target):
+        if t.kind == "alpha":
+            return (t.value,)
+        if t.kind == "r":
+            return (_r(t.sums),)
+        vec = self.vectors[t.v]
+        return _stats(vec) + (vec.sorted, None, None)
+
+    def _target_loss(self, t: Target, cur) -> float:
+        if t.kind in ("r", "alpha"):
+            return huber((cur[0] - t.value) / t.tol)
+        stats = cur[:5]
+        val = stats[STATS.index(t.kind)]
+        loss = huber((val - t.value) / t.tol)
+        if t.kind == "Mdn":
+            s, a, b = cur[5], cur[6], cur[7]
+            m = len(s)
+            lo, hi = t.value - MDN_WINDOW * t.tol, t.value + MDN_WINDOW * t.tol
+            n_lo = bisect_left(s, lo)
+            n_hi = m - bisect_right(s, hi)
+            if a is not None:
+                n_lo += int(b < lo) - int(a < lo)
+                n_hi += int(b > hi) - int(a > hi)
+            h = (m - 1) // 2
+            loss += MDN_COUNT_WEIGHT * (max(0, n_lo - h) + max(0, n_hi - h))
+        return loss
+
+    def total_loss(self) -> float:
+        return float(self.loss.sum())
+
+    # -- proposals ------------------------------------------------------------------------------
+    def score_deltas(self, k: str, i: int, edits: list) -> dict:
+        """Scale-score changes of respondent i in context k for edits [(item index, +-1)]."""
+        out = {}
+        for j, d in edits:
+            for si, sg in self.item_scales[k].get(j, ()):
+                if self.valid[k][i, si]:
+                    out[si] = out.get(si, 0.0) + sg * d / self.cnt[k][i, si]
+        return out
+
+    def evaluate(self, k: str, i: int, edits: list):
+        """(change of the loss, bookkeeping for :meth:`apply`) of the edits."""
+        ds = self.score_deltas(k, i, edits)
+        newraw = {}
+        for si, d in ds.items():
+            for vid, sg in self.by_comp.get((k, si), ()):
+                if self.vectors[vid].rows[i]:
+                    newraw[vid] = newraw.get(vid, self.vectors[vid].raw[i]) + sg * d
+        delta = 0.0
+        newloss = {}
+        newstats = {}
+        for vid, raw in newraw.items():
+            vec = self.vectors[vid]
+            a, b = float(vec.value(vec.raw[i])), float(vec.value(raw))
+            if a == b:
+                continue
+            st = _stats_after(vec, a, b)
+            newstats[vid] = (a, b)
+            for ti in vec.targets:
+                t = self.targets[ti]
+                nl = self._target_loss(t, st + (vec.sorted, a, b))
+                newloss[ti] = nl
+                delta += nl - self.loss[ti]
+        for vid in newstats:
+            for ti in self.vectors[vid].pairs:
+                if ti in newloss:
+                    continue
+                t = self.targets[ti]
+                if not t.common[i]:
+                    continue
+                sums = self._pair_sums(t, i, newstats)
+                nl = huber((_r(sums) - t.value) / t.tol)
+                newloss[ti] = nl
+                delta += nl - self.loss[ti]
+        alpha_new = {}
+        for si in ds:
+            ag = self.alphas.get((k, si))
+            if ag is None:
+                continue
+            new = ag.after(self.X[k], i, edits)
+            if new is None:
+                continue
+            t = self.targets[ag.target]
+            nl = huber((ag.alpha(*new[:4]) - t.value) / t.tol)
+            alpha_new[(k, si)] = new
+            newloss[ag.target] = nl
+            delta += nl - self.loss[ag.target]
+        return delta, (k, i, edits, ds, newraw, newloss, alpha_new)
+
+    def _pair_sums(self, t: Target, i: int, newstats: dict) -> np.ndarray:
+        vx, vy = self.vectors[t.v], self.vectors[t.w]
+        x0, y0 = float(vx.value(vx.raw[i])), float(vy.value(vy.raw[i]))
+        x1 = newstats[t.v][1] if t.v in newstats else x0
+        y1 = newstats[t.w][1] if t.w in newstats else y0
+        n, sx, sy, sxx, syy, sxy = t.sums
+        return (n, sx - x0 + x1, sy - y0 + y1, sxx - x0 * x0 + x1 * x1, syy - y0 * y0 + y1 * y1,
+                sxy - x0 * y0 + x1 * y1)
+
+    def apply(self, book) -> None:
+        k, i, edits, ds, newraw, newloss, alpha_new = book
+        for key, (s1, s2, t1, t2, dt) in alpha_new.items():
+            ag = self.alphas[key]
+            ag.s1, ag.s2, ag.t1, ag.t2 = s1, s2, t1, t2
+            ag.total[i] += dt
+        changed = {vid: (self.vectors[vid].value(self.vectors[vid].raw[i]), self.vectors[vid].value(raw))
+                   for vid, raw in newraw.items()}
+        seen = set()
+        for vid in changed:
+            for ti in self.vectors[vid].pairs:
+                t = self.targets[ti]
+                if ti in seen or not t.common[i]:
+                    continue
+                seen.add(ti)
+                t.sums = self._pair_sums(t, i, changed)
+        for j, d in edits:
+            self.X[k][i, j] += d
+        for si, d in ds.items():
+            self.S[k][i, si] += d
+        for vid, raw in newraw.items():
+            vec = self.vectors[vid]
+            vec.raw[i] = raw
+            vec.reset()
+        for ti, nl in newloss.items():
+            self.loss[ti] = nl
+
+    def propose(self, ti: int, g: np.random.Generator):
+        """Edits (context, respondent, [(item, +-1)]) that move target ti towards its value, or None."""
+        t = self.targets[ti]
+        if t.kind == "alpha":
+            return None
+        if t.kind == "r":
+            v, w = (t.v, t.w) if g.random() < 0.5 else (t.w, t.v)
+            vx, vy = self.vectors[v], self.vectors[w]
+            rows = np.flatnonzero(t.common)
+            i = int(rows[g.integers(len(rows))])
+            want = np.sign(t.value - _r(t.sums))
+            y = vy.value(vy.raw[rows])
+            dv = want * np.sign(vy.value(vy.raw[i]) - y.mean())
+            return self._edits(v, i, dv, 1, g)
+        vec = self.vectors[t.v]
+        cur = _stats(vec)[STATS.index(t.kind)]
+        want = np.sign(t.value - cur)
+        if want == 0:
+            return None
+        rows = np.flatnonzero(vec.rows)
+        vals = vec.value(vec.raw[rows])
+        steps = 1
+        if t.kind == "M":
+            i = int(rows[g.integers(len(rows))])
+            dv = want
+        elif t.kind == "SD":
+            i = int(rows[g.integers(len(rows))])
+            dv = want * np.sign(vec.value(vec.raw[i]) - vals.mean())
+        elif t.kind in ("Min", "Max"):
+            extreme = (t.kind == "Min") == (want > 0)  # raise the minimum / lower the maximum: the extreme one
+            order = np.argsort(vals if t.kind == "Min" else -vals, kind="stable")
+            pick = order[:1] if extreme else order[:5]
+            if extreme:
+                ties = np.flatnonzero(vals == vals[order[0]])
+                pick = ties
+            i = int(rows[pick[g.integers(len(pick))]])
+            dv = want
+            steps = MAX_STEPS
+        else:  # Mdn: a respondent between the published and the current median crosses over
+            lo, hi = t.value - MDN_WINDOW * t.tol, t.value + MDN_WINDOW * t.tol
+            band = (vals >= lo) & (vals <= cur) if want < 0 else (vals <= hi) & (vals >= cur)
+            cand = np.flatnonzero(band)
+            if not len(cand):
+                return None
+            i = int(rows[cand[g.integers(len(cand))]])
+            dv = want
+            steps = int(g.integers(1, MAX_STEPS + 1))
+        if dv == 0:
+            dv = 1.0 if g.random() < 0.5 else -1.0
+        return self._edits(t.v, i, dv, steps, g)
+
+    def _edits(self, vid: int, i: int, dv: float, steps: int, g: np.random.Generator):
+        vec = self.vectors[vid]
+        if vec.absval:
+            sgn = np.sign(vec.raw[i])
+            dv = dv * (sgn if sgn != 0 else (1.0 if g.random() < 0.5 else -1.0))
+        k, si, sg = vec.comps[g.integers(len(vec.comps))]
+        _name, idx, sign = self.scales[k][si]
+        x = self.X[k][i, idx]
+        d = dv * sg * sign  # raw direction per item of the scale
+        ok = ~np.isnan(x) & (x + d >= codebook.ITEM_MIN) & (x + d <= codebook.ITEM_MAX)
+        cand = np.flatnonzero(ok)
+        if not len(cand):
+            return None
+        # prefer the items that lag behind the move (keyed value low when the score goes up):
+        # the respondent's answers become more consistent, which keeps the scale's alpha
+        keyed = np.where(sign < 0, codebook.ITEM_MIN + codebook.ITEM_MAX - x, x)[cand]
+        order = np.argsort(keyed * (dv * sg) + ITEM_JITTER * g.random(len(cand)), kind="stable")
+        pick = cand[order[:steps]]
+        return k, i, [(int(idx[c]), float(d[c])) for c in pick]
+
+
+def _r(sums) -> float:
+    n, sx, sy, sxx, syy, sxy = sums
+    vx, vy = n * sxx - sx * sx, n * syy - sy * sy
+    if vx <= 0 or vy <= 0:
+        return 0.0
+    return (n * sxy - sx * sy) / (vx * vy) ** 0.5
+
+
+def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int = 3500,
+           problem: Problem | None = None, **kw) -> tuple[dict, dict]:
+    """Edit item answers so that the scale-score statistics come closer to the published ones.
+
+    Parameters
+    ----------
+    answers : dict
+        Context (``c1``, ``c2``, ``p1``, ``p2``) -> DataFrame of item answers (one row per person
+        of the population, NaN = missing), as :func:`wagk.synth.generate.simulate` builds them.
+    members : dict
+        Context -> bool array: who has that questionnaire.
+    g : numpy Generator
+        The refinement's own random stream.
+    proposals : int
+        Number of proposed edits (each kept only when the loss goes down).
+
+    Returns
+    -------
+    (answers, info)
+        New DataFrames (same shape, dtype float, same missing cells) and a dict with the loss
+        before and after, the number of proposals and of kept edits.
+
+    Notes
+    -----
+    Module docstring: targets, loss and search. For each proposal only the vectors that contain
+    the edited respondent's changed scale scores are updated: mean and SD from running sums,
+    median, minimum and maximum by locating the replaced value in the vector's sorted copy,
+    correlations from running cross-products. Validated against a from-scratch computation in
+    ``tests/test_synth_refine.py``.
+    """
+    prob = problem or Problem(answers, members, **kw)
+    before = prob.total_loss()
+    kept = 0
+    fails = np.zeros(len(prob.targets))
+    for _ in range(proposals):
+        weight = prob.loss / (1.0 + fails)
+        tot = weight.sum()
+        if tot <= 1e-9:
+            break
+        ti = int(np.searchsorted(np.cumsum(weight), g.random() * tot, side="right"))
+        ti = min(ti, len(weight) - 1)
+        prop = prob.propose(ti, g)
+        if prop is not None:
+            delta, book = prob.evaluate(*prop)
+            if delta < -1e-9:
+                prob.apply(book)
+                kept += 1
+                fails[ti] = 0.0
+                continue
+        fails[ti] += FAIL_WEIGHT
+    out = {}
+    for k, frame in answers.items():
+        new = frame.copy()
+        X = prob.X[k]
+        rows = ~np.isnan(X).all(axis=1)
+        vals = frame.to_numpy(dtype=float, copy=True)
+        vals[rows] = X[rows]
+        out[k] = new.__class__(vals, index=frame.index, columns=frame.columns)
+    return out, dict(loss_before=before, loss_after=prob.total_loss(), proposals=proposals, kept=kept,
+                     problem=prob)
