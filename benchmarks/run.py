@@ -21,7 +21,8 @@ What is measured (each the median of ``--repeat`` runs, default 3):
     date and source.
 ``montecarlo``
     ``wagk montecarlo -R 500 --jobs 2``: measured once with ``--montecarlo R``, or recorded from
-    the ``run.json`` of a finished run with ``--record-montecarlo build/montecarlo/run.json``;
+    the ``run.json`` of finished runs with ``--record-montecarlo build/montecarlo/run.json [...]``
+    (median of the runs);
     otherwise carried over like the calibration.
 
 Everything runs in a temporary copy of the repository (``WAGK_ROOT`` points there), so the
@@ -232,17 +233,25 @@ def bench_montecarlo(copy: Copy, R: int, tmp: Path) -> dict:
     return record_montecarlo(tmp / "mc" / "run.json")
 
 
-def record_montecarlo(run_json: Path) -> dict:
-    """The ``montecarlo`` entry from the ``run.json`` of a finished ``wagk montecarlo`` run."""
-    info = json.loads(Path(run_json).read_text(encoding="utf-8"))
-    wall = float(info["wall_seconds"])
-    e = entry("montecarlo", [wall], R=info["R"], workers=info["workers"], backend=info["backend"],
-              replicates_ok=info["replicates_ok"], replicates_failed=info["replicates_failed"],
-              replicate_seconds_median=info["replicate_seconds_median"],
-              load_average_after=info.get("load_average_after"),
-              measured=dt.datetime.fromtimestamp(Path(run_json).stat().st_mtime, dt.timezone.utc)
+def record_montecarlo(*run_jsons: Path) -> dict:
+    """The ``montecarlo`` entry from the ``run.json`` of one or more finished ``wagk montecarlo``
+    runs of the same study (the median of their wall times, each run listed)."""
+    infos = [json.loads(Path(p).read_text(encoding="utf-8")) for p in run_jsons]
+    if not infos:
+        raise ValueError("record_montecarlo needs at least one run.json")
+    keys = {(i["R"], i["workers"], i["backend"], i.get("seed")) for i in infos}
+    if len(keys) > 1:
+        raise ValueError(f"the runs differ in R, workers, backend or seed: {sorted(keys)}")
+    info = infos[0]
+    walls = [float(i["wall_seconds"]) for i in infos]
+    once = "measured once" if len(infos) == 1 else f"median of {len(infos)} runs"
+    e = entry("montecarlo", walls, R=info["R"], workers=info["workers"], backend=info["backend"],
+              replicates_ok=[i["replicates_ok"] for i in infos], replicates_failed=[i["replicates_failed"] for i in infos],
+              replicate_seconds_median=[i["replicate_seconds_median"] for i in infos],
+              load_average_after=[i.get("load_average_after") for i in infos],
+              measured=max(dt.datetime.fromtimestamp(Path(p).stat().st_mtime, dt.timezone.utc) for p in run_jsons)
               .strftime("%Y-%m-%dT%H:%M:%SZ"),
-              source=f"run.json of `wagk montecarlo -R {info['R']}` (measured once)")
+              source=f"run.json of `wagk montecarlo -R {info['R']}` ({once})")
     e["label"] = f"wagk montecarlo -R {info['R']} ({info['workers']} {info['backend']} workers)"
     if info["R"] != 500:
         e["goal_s"], e["passed"] = None, None
@@ -297,8 +306,9 @@ def main(argv=None) -> int:
                          "--record-montecarlo add; the rest is carried over)")
     ap.add_argument("--with-calibration", action="store_true", help="also measure `wagk calibrate` (~15 min)")
     ap.add_argument("--montecarlo", type=int, default=None, metavar="R", help="also measure `wagk montecarlo -R R`")
-    ap.add_argument("--record-montecarlo", type=Path, default=None, metavar="RUN_JSON",
-                    help="record the montecarlo entry from a finished run's run.json")
+    ap.add_argument("--record-montecarlo", type=Path, nargs="+", default=None, metavar="RUN_JSON",
+                    help="record the montecarlo entry from the run.json of one or more finished runs "
+                         "(median of their wall times)")
     ap.add_argument("--out", type=Path, default=None, help="results file (default benchmarks/results.json)")
     ap.add_argument("--detail", action="store_true", help="also run the per-part scripts benchmarks/bench_*.py")
     args = ap.parse_args(argv)
@@ -329,7 +339,7 @@ def main(argv=None) -> int:
             print(f"== montecarlo R={args.montecarlo} (once) ...", flush=True)
             results.update(bench_montecarlo(copy, args.montecarlo, tmp))
     if args.record_montecarlo:
-        results.update(record_montecarlo(args.record_montecarlo))
+        results.update(record_montecarlo(*args.record_montecarlo))
     # what was not measured now: carried over from the previous results, labelled
     for name in ["chapter_07", "chapter_08", "chapter_09", "chapter_10", "clean_build", "synth",
                  "synth_generation", "cfa_fit", "calibration", "montecarlo"]:

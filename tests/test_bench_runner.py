@@ -44,3 +44,18 @@ def test_montecarlo_record(bench, tmp_path):
     small = bench.record_montecarlo(run)["montecarlo"]
     assert small["passed"] is None and small["goal_s"] is None  # the goal is for R = 500
     assert "FAIL" in bench.table({"montecarlo": e}) and "pass" not in bench.table({"montecarlo": e})
+
+
+def test_montecarlo_record_of_repeated_runs(bench, tmp_path):
+    runs = []
+    for k, wall in enumerate((610.0, 590.0, 596.0)):
+        runs.append(tmp_path / f"run{k}.json")
+        runs[-1].write_text(json.dumps(dict(R=500, workers=2, backend="joblib", seed=1, replicates_ok=500,
+                                            replicates_failed=0, replicate_seconds_median=2.2,
+                                            wall_seconds=wall)))
+    e = bench.record_montecarlo(*runs)["montecarlo"]
+    assert e["median_s"] == 596.0 and e["n_runs"] == 3 and e["passed"] is True
+    assert e["runs_s"] == [610.0, 590.0, 596.0] and "median of 3 runs" in e["source"]
+    runs[1].write_text(json.dumps(dict(json.loads(runs[1].read_text()), seed=2)))
+    with pytest.raises(ValueError, match="differ"):
+        bench.record_montecarlo(*runs)
