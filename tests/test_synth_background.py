@@ -158,3 +158,32 @@ def test_calibrate_command_runs_stage_two_alone_and_writes_its_files(tmp_path):
     assert {f"{name}.csv" for name in extend.ALL_TABLES} <= {p.name for p in out.iterdir()}
     with pytest.raises(SystemExit):
         cli.parser().parse_args(["calibrate", "--stage", "3"])
+
+
+def test_background_calibration_keeps_the_round_with_the_most_thesis_selections(monkeypatch):
+    """Calibration.run with the selections computed: the knobs end at the values of the round
+    with most selections equal to the thesis's (then the highest share within), not the last."""
+    from wagk.synth import calibrate_bg
+
+    @dataclass
+    class FakeKnob:
+        value: float
+
+    cal = calibrate_bg.Calibration.__new__(calibrate_bg.Calibration)
+    cal.knobs, cal.logistic, cal.params = [FakeKnob(0.0)], True, {}
+    same_by_round = iter([5, 9, 8, 7])  # round 2 has the most (counted up to SELECTIONS_GOAL = 8)
+    within_by_round = iter([0.5, 0.6, 0.9, 0.95])  # ... and round 3 ties it with a higher share
+    cal.evaluate = lambda: next(same_by_round)
+    cal.within = lambda: next(within_by_round)
+
+    def step(same, damping):
+        cal.knobs[0].value += 1.0
+        return {}
+
+    cal.step = step
+    cal.apply = lambda: None
+    monkeypatch.setattr(calibrate_bg.compare, "selected_predictors",
+                        lambda same: pd.DataFrame({"same": [True] * same}))
+    info = cal.run(rounds=4)
+    assert info["kept_round"] == 3 and info["selections"] == 8 and info["within"] == 0.9
+    assert cal.knobs[0].value == 2.0  # the value evaluated in round 3
