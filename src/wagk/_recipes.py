@@ -75,7 +75,7 @@ def _keep(data: pd.DataFrame, flags: tuple[str, ...]) -> np.ndarray | None:
     return keep
 
 
-def values(data: pd.DataFrame, column: str, flags: tuple[str, ...] = (), dtype=None) -> np.ndarray:
+def column_values(data: pd.DataFrame, column: str, flags: tuple[str, ...] = (), dtype=None) -> np.ndarray:
     """One column as a numpy array, on the rows where every flag is true: what a test reads,
     without copying the frame's hundreds of other columns (a chapter runs hundreds of tests)."""
     v = data[column].to_numpy(dtype=dtype)
@@ -136,8 +136,8 @@ def _level_values(data: pd.DataFrame, t: GroupTest) -> tuple[list, list]:
     non-missing scores of the people in that level. The same groups as
     :func:`wagk.groups.group_descriptives` and :func:`wagk.groups.anova_oneway` form from
     :func:`_grouped`, without building their frames (a recipe runs hundreds of tests)."""
-    y = values(data, t.dv, t.flags, dtype=float)
-    by = values(data, t.by, t.flags)
+    y = column_values(data, t.dv, t.flags, dtype=float)
+    by = column_values(data, t.by, t.flags)
     cats = list(dict.fromkeys(t.levels.values()))
     ok = ~np.isnan(y)
     out = []
@@ -224,7 +224,8 @@ class CorrTest:
 
 def corr_rows(data: pd.DataFrame, where: Where, t: CorrTest) -> list[dict]:
     # association.correlation's row (_corr_row) without its one-row frame
-    res = association._corr_row(values(data, t.x, t.flags, dtype=float), values(data, t.y, t.flags, dtype=float),
+    res = association._corr_row(column_values(data, t.x, t.flags, dtype=float),
+                                column_values(data, t.y, t.flags, dtype=float),
                                 "x", "y", t.method, 0.95)
     vals = dict(r=res.get("r", np.nan), rs=res.get("r", np.nan), n=res["n"], df=res["n"], p=res.get("p", np.nan))
     analysis = t.analysis or ("spearman" if t.method == "spearman" else "correlation")
