@@ -36,7 +36,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from wagk import codebook, paths, scoring
 from wagk.motivation import SMS_SCORES, score_sms
@@ -72,8 +71,7 @@ class VarSpec:
 
 @lru_cache(maxsize=4)
 def _read(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return codebook.read_yaml(path)
 
 
 def load_background(path: Path | str = BACKGROUND_YML) -> dict[str, VarSpec]:

@@ -99,7 +99,7 @@ from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special
 from threadpoolctl import ThreadpoolController
 
 __all__ = ["CFAResult", "fit_cfa", "fit_cfa_groups", "fit_indices", "invariance_table"]
@@ -606,7 +606,7 @@ def fit_indices(cmin: float, df: int, baseline_cmin: float, baseline_df: int, n:
     (df = 0 for p, TLI and RMSEA).
     """
     d, db = float(df), float(baseline_df)
-    p = float(stats.chi2.sf(cmin, df)) if df > 0 else np.nan
+    p = float(special.chdtrc(df, cmin)) if df > 0 else np.nan
     num = max(cmin - d, 0.0)
     den = max(baseline_cmin - db, cmin - d, 0.0)
     cfi = 1.0 - num / den if den > 0 else 1.0
@@ -1039,7 +1039,7 @@ def invariance_table(groups: Mapping[str, pd.DataFrame], factors: Mapping[str, I
         else:
             dc, dd = r.cmin - prev.cmin, r.df - prev.df
             row.update(delta_CMIN=dc, delta_df=dd,
-                       p_delta=float(stats.chi2.sf(dc, dd)) if dd > 0 else np.nan,
+                       p_delta=float(special.chdtrc(dd, dc)) if dd > 0 else np.nan,
                        delta_CFI=r.cfi - prev.cfi, delta_RMSEA=r.rmsea - prev.rmsea)
         rows.append(row)
         prev = r

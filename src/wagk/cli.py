@@ -120,8 +120,9 @@ def _book(args) -> int:
 def _montecarlo(args) -> int:
     from wagk import montecarlo
 
-    mc = montecarlo.run(args.R, seed=args.seed, n_jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet)
-    out = montecarlo.write(mc, args.out)
+    seed = montecarlo.DEFAULT_SEED if args.seed is None else args.seed
+    mc = montecarlo.run(args.R, seed=seed, n_jobs=args.jobs, scheduler=args.scheduler, progress=not args.quiet)
+    out = montecarlo.write(mc, args.out or montecarlo.OUT)
     info = mc.info
     print(f"{info['replicates_ok']} of {info['R']} replicates in {info['wall_seconds']} s on {info['workers']} "
           f"{info['backend']} worker(s); written to {out}")
@@ -190,15 +191,13 @@ def parser() -> argparse.ArgumentParser:
     b.add_argument("--no-strict", action="store_true", help="do not turn warnings into errors")
     b.set_defaults(func=_book)
 
-    from wagk.montecarlo import DEFAULT_SEED, OUT
-
     m = sub.add_parser("montecarlo", help="replicate every chapter's statistics on R synthetic datasets")
     m.add_argument("-R", type=int, default=500, help="number of replicates (default 500)")
-    m.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"seed of the first replicate (default {DEFAULT_SEED})")
+    m.add_argument("--seed", type=int, default=None, help="seed of the first replicate (default: montecarlo.DEFAULT_SEED)")
     m.add_argument("--jobs", type=int, default=2, help="joblib worker processes (default 2)")
     m.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="run on a Dask cluster: the scheduler's address, e.g. tcp://10.0.0.5:8786")
-    m.add_argument("--out", type=Path, default=OUT, help="output folder (default: build/montecarlo)")
+    m.add_argument("--out", type=Path, default=None, help="output folder (default: build/montecarlo)")
     m.add_argument("--quiet", action="store_true", help="no progress bar")
     m.set_defaults(func=_montecarlo)
     return p

@@ -164,10 +164,19 @@ def _parse_scale(name: str, entries: list[str]) -> Scale:
     return Scale(name, tuple(items), frozenset(rev))
 
 
+#: PyYAML's safe loader, on libyaml's C parser where PyYAML has it (about ten times faster)
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(path: Path | str):
+    """One of the project's YAML files, safely loaded."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=YAML_LOADER)
+
+
 @lru_cache(maxsize=None)
 def _read_monitor_yml(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(path)
 
 
 def variants(path: Path | str = paths.MONITOR_YML) -> list[str]:

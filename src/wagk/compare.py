@@ -25,9 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from wagk import ledger, paths, published
+from wagk import codebook, ledger, paths, published
 
 REPORT_COLUMNS = ["chapter", "ref", "perspective", "wave", "analysis", "variable", "group",
                   "statistic", "published", "computed", "diff", "tolerance", "verdict", "printed"]
@@ -37,8 +36,7 @@ CATEGORIES = ("n.s.", "*", "**", "***")
 
 @lru_cache(maxsize=2)
 def load_tolerances(path: str = str(paths.TOLERANCES_YML)) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return codebook.read_yaml(path)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from scipy.optimize import linear_sum_assignment
 
 from wagk import codebook, scoring
@@ -50,10 +49,11 @@ SUBSCALE_TABLES = {("client", 1): "TB1.10", ("client", 2): "TB1.11", ("po", 1): 
 
 # --- statistics back ends: the package's PCA, alpha and CFA --------------------------------------
 
-def fit_model(data: pd.DataFrame, factors: dict[str, list[str]]):
+def fit_model(data: pd.DataFrame, factors: dict[str, list[str]], start=None):
     """Fit a correlated-factor CFA by full-information ML (:func:`wagk.cfa.fit_cfa`, like AMOS
-    "with missing values"); returns the :class:`wagk.cfa.CFAResult`."""
-    return fit_cfa(data, factors, missing="fiml")
+    "with missing values"); returns the :class:`wagk.cfa.CFAResult`. ``start``: an earlier fit
+    of the same model (its estimates are the start values)."""
+    return fit_cfa(data, factors, missing="fiml", start=start)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -163,11 +163,15 @@ def _correlate(x: pd.Series, y: pd.Series, test) -> tuple[float, float, int]:
 
 def _pearson(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
     """Pearson r, two-sided p and n over the pairs with both values (scipy.stats.pearsonr)."""
+    from scipy import stats  # imported here: the generator uses this module and scipy.stats costs 0.5 s
+
     return _correlate(x, y, stats.pearsonr)
 
 
 def _spearman(x: pd.Series, y: pd.Series) -> tuple[float, float, int]:
     """Spearman rS (average ranks for ties), two-sided p and n (scipy.stats.spearmanr)."""
+    from scipy import stats  # see _pearson
+
     return _correlate(x, y, stats.spearmanr)
 
 
@@ -232,6 +236,24 @@ def appendix1_samples(study) -> dict[tuple[str, int], pd.DataFrame]:
     return out
 
 
+#: sections of the CFA tables of Appendix 1
+CFA_SECTIONS = {"TB1.3": "B1-2.2", "TB1.5": "B1-2.3"}
+
+
+def appendix1_models(perspective: str) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """The CFA models of Appendix 1 Tables 3 and 5 for one perspective: (table, model name) ->
+    factors. Table 3: the initial model; Table 5: the final model (clients: without and with
+    reactance)."""
+    final = codebook.load_monitor("appendix1")
+    out = {("TB1.3", "initial"): codebook.load_cfa_model("sem_initial")}
+    if perspective == "client":
+        out[("TB1.5", "without_reactance")] = model_factors(final, perspective, SCALES[:3])
+        out[("TB1.5", "with_reactance")] = model_factors(final, perspective)
+    else:
+        out[("TB1.5", "final")] = model_factors(final, perspective)
+    return out
+
+
 def appendix1_rows(study, cfa: bool = True, fits: dict | None = None) -> pd.DataFrame:
     """Appendix 1 Tables 3-13 as ledger rows (Tables 3 and 5 only when ``cfa``).
 
@@ -246,7 +268,7 @@ def appendix1_rows(study, cfa: bool = True, fits: dict | None = None) -> pd.Data
         return cfa_rows(items, factors, result=res, **kw)
 
     mon = {v: codebook.load_monitor(v) for v in ("appendix1", "as_reported")}
-    final, initial = mon["appendix1"], codebook.load_cfa_model("sem_initial")
+    final = mon["appendix1"]
     samples = appendix1_samples(study)
     parts = []
     for (p, w), items in samples.items():
@@ -255,16 +277,9 @@ def appendix1_rows(study, cfa: bool = True, fits: dict | None = None) -> pd.Data
             parts.append(_frame([_row(ref, sec, p, w, "cfa_fit" if ref != "TB1.4" else "alpha",
                                       "respondents", "", "n", n)]))
         if cfa:
-            parts.append(fitted(items, initial, ref="TB1.3", section="B1-2.2",
-                                  perspective=p, wave=w, group="initial"))
-            if p == "client":
-                parts.append(fitted(items, model_factors(final, p, SCALES[:3]), ref="TB1.5", section="B1-2.3",
-                                    perspective=p, wave=w, group="without_reactance"))
-                parts.append(fitted(items, model_factors(final, p), ref="TB1.5", section="B1-2.3",
-                                    perspective=p, wave=w, group="with_reactance"))
-            else:
-                parts.append(fitted(items, model_factors(final, p), ref="TB1.5", section="B1-2.3",
-                                    perspective=p, wave=w, group="final"))
+            for (ref, name), factors in appendix1_models(p).items():
+                parts.append(fitted(items, factors, ref=ref, section=CFA_SECTIONS[ref], perspective=p, wave=w,
+                                    group=name))
         parts.append(alpha_rows(items, final, p, ref="TB1.4", section="B1-2.3", wave=w))
         parts.append(pca_rows(items, final, p, ref="TB1.6", section="B1-2.4", wave=w))
         sc = scoring.score(items, final, p)

@@ -51,7 +51,6 @@ from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from factor_analyzer.rotator import Rotator
 from scipy.optimize import linear_sum_assignment
 
 from wagk.cfa import one_blas_thread
@@ -275,6 +274,8 @@ def pca_varimax(data: pd.DataFrame, n_components: int = 4, *, missing: str = "pa
     evecs = evecs * np.sign(evecs[big, np.arange(p)])[None, :]
     unrot = evecs[:, :n_components] * np.sqrt(evals[:n_components])[None, :]
     if rotate and n_components > 1:
+        from factor_analyzer.rotator import Rotator  # here: it imports scikit-learn (0.4 s), which the data generator does not need
+
         rot = Rotator(method="varimax", normalize=True, max_iter=VARIMAX_MAX_ITER, tol=varimax_tol)
         loadings = rot.fit_transform(unrot)
         rotation = rot.rotation_

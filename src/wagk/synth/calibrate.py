@@ -59,18 +59,6 @@ CHANGE = {"client": "T8.3", "po": "T9.3"}
 METHOD_FACTORS = ("wai", "dri", "md")
 
 
-def cfa_models(p: str) -> dict[str, dict[str, list[str]]]:
-    """The CFA models of Appendix 1 Tables 3 and 5 for one perspective (name -> factors)."""
-    final = codebook.load_monitor("appendix1")
-    out = {("TB1.3", "initial"): codebook.load_cfa_model("sem_initial")}
-    if p == "client":
-        out[("TB1.5", "without_reactance")] = monitor_tables.model_factors(final, p, SCALES[:3])
-        out[("TB1.5", "with_reactance")] = monitor_tables.model_factors(final, p)
-    else:
-        out[("TB1.5", "final")] = monitor_tables.model_factors(final, p)
-    return out
-
-
 @dataclass
 class Knob:
     name: str
@@ -258,7 +246,7 @@ class Calibration:
         CFI, RMSEA and CMIN (Tables 3 and 5), on the surrogates."""
         for k, sur in surrogates.items():
             p, w = model.PERSPECTIVE[k], model.WAVE[k]
-            mods = cfa_models(p)
+            mods = monitor_tables.appendix1_models(p)
             keys = [(name, stat, _key(ref, p, w, "cfa_fit", "wa_gk_model", name, stat))
                     for (ref, name) in mods for stat in ("RMSEA", "CFI", "CMIN")]
             keys = [x for x in keys if x[2] in self.targets]
@@ -336,7 +324,7 @@ def cfa_stats(study) -> dict:
     samples = monitor_tables.appendix1_samples(study)
     out = {}
     for (p, w), items in samples.items():
-        for (ref, name), factors in cfa_models(p).items():
+        for (ref, name), factors in monitor_tables.appendix1_models(p).items():
             f = monitor_tables.fit_model(items, factors)
             for stat, v in (("CMIN", f.cmin), ("CFI", f.cfi), ("RMSEA", f.rmsea)):
                 out[_key(ref, p, w, "cfa_fit", "wa_gk_model", name, stat)] = v

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from wagk import codebook
 from wagk.synth import generate, links, moments
@@ -316,10 +316,9 @@ class _State:
                 if m.get("spearman"):
                     # ranks of the score among those with a score and a level; the engine turns
                     # the level codes into their mid-ranks
-                    from scipy.stats import rankdata
                     known = ok & ~np.isnan(self.latents[var])
                     xr = np.zeros(self.n)
-                    xr[known] = rankdata(x[known])
+                    xr[known] = pd.Series(x[known]).rank().to_numpy()
                     out.append(moments.Target(kind, ok, xr, m["value"], tol, w, codes=codes_v, spearman=True))
                 else:
                     out.append(moments.Target(kind, ok, xx, m["value"], tol, w, codes=codes_v))
@@ -380,9 +379,9 @@ def _officers(st: _State, tables: dict) -> pd.DataFrame:
     L_exp = links.latent(Xo2, p["officer_links"].get("po_experience_years", {}), E[:, 1])
     ex = d["po_experience_years"]
     k_shape = (ex["M"] / ex["SD"]) ** 2
-    theta = ex["SD"] ** 2 / ex["M"]
+    theta = ex["SD"] ** 2 / ex["M"]  # gamma shape and scale; special.gammaincinv gives its quantiles
     years = links.quantile_map_continuous(L_exp, lambda u: np.minimum(
-        np.round(stats.gamma.ppf(u, k_shape, scale=theta)), ex["max"]))
+        np.round(special.gammaincinv(k_shape, u) * theta), ex["max"]))
     n1 = [o for o in part if o in w1]
     n_missing = len(n1) - int(ex["w1_known"])
     miss = _officer_missing(st, n1, n_missing, ex.get("known", []), g)
@@ -500,7 +499,7 @@ def _integer_quantiles(n: int, M: float, SD: float) -> tuple:
 
     def values(x):
         k, th = np.exp(x)
-        return np.round(stats.gamma.ppf(u, k, scale=th))
+        return np.round(special.gammaincinv(k, u) * th)  # gamma quantiles
 
     def loss(x):
         v = values(x)

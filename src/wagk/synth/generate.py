@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from wagk import codebook, paths
 from wagk.io import write_table
@@ -54,8 +53,7 @@ def normals(g: np.random.Generator, shape: tuple[int, int], exact: bool) -> np.n
 
 @lru_cache(maxsize=2)
 def _design(path: str) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return codebook.read_yaml(path)
 
 
 def load_design(path: Path | str = DESIGN_YML) -> dict:
@@ -166,8 +164,9 @@ def simulate(params: dict, seed: int | None = None, design: dict | None = None,
     ``refine`` (default: ``exact``) ends with :func:`wagk.synth.refine.refine`, which edits single
     item answers (one point, within 1-7, missing answers untouched) until the distributions of
     the scale, change and dyad-difference scores (medians, minima, maxima, means, SDs) come closer
-    to the published ones, guarding the correlations and alphas. Its random draws come from their
-    own stream, so no other draw changes. The calibration passes ``refine=False`` (it fits the
+    to the published ones, guarding the correlations and alphas, and then until the CFI and RMSEA
+    of the ten Appendix 1 CFAs do. Its random draws come from their own stream, so no other draw
+    changes. The calibration passes ``refine=False`` (it fits the
     latent model), and so does the Monte Carlo path (``exact=False``): a replicate is a fresh
     sample of the model, untouched by the published numbers.
     """

@@ -1,4 +1,4 @@
-"""Refinement of the generated item answers towards the published scale-score distributions.
+"""Refinement of the generated item answers towards the published scale-score distributions and CFA fits.
 
 The latent model (:mod:`wagk.synth.model`) reproduces means, SDs and correlations of the scale
 scores, but not every detail of their distributions: medians sit on the wrong multiple of
@@ -19,7 +19,14 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
   (Table 10.4);
 - guards that keep what the latent model already reproduces: every correlation between two
   scales of the same questionnaire and between the two waves of a scale keeps its value before
-  the refinement (tolerance .05).
+  the refinement (tolerance .05);
+- in a second phase, the CFI and RMSEA of the ten CFAs of Appendix 1 Tables 3 and 5 (tolerances
+  .03 and .010, the acceptance tolerances). A CFA's chi-squares (model and independence model)
+  are linearised in the answers at a FIML fit (:class:`TrackedCFA`): an edit's effect on them
+  costs two small matrix-vector products, so the fit indices join the loss without a refit per
+  proposal. The phase fits the CFAs, proposes edits down the gradient of their loss, fits again
+  (the linearisation drifts: re-fitted models settle about half-way to the linear prediction),
+  and proposes again (``CFA_ROUNDS``, ``CFA_PROPOSALS``).
 
 Loss: the sum over targets of ``huber((value - published) / tolerance)`` (quadratic up to 3
 tolerances, linear beyond, so that targets the other published numbers contradict cannot
@@ -27,12 +34,14 @@ dominate). A median also pays 0.3 per respondent that keeps it from the publishe
 (values below ``published - 0.8 tol`` or above ``published + 0.8 tol`` beyond half the sample),
 which gives the search a gradient where the median itself moves in steps of 1/k.
 
-Search: a target is drawn with probability proportional to its loss; it proposes an edit that
-moves its statistic the right way (for a maximum: the respondent at the maximum; for a median:
-a respondent between the published and the current median; for a mean: anyone; for an SD or a
-correlation: a respondent whose deviation points the right way). An edit changes one to three
-answers of one respondent in one questionnaire by one point in the same direction, within 1-7
-and never on a missing answer; it is kept when the loss goes down. Who answered what (the
+Search: a target is drawn with probability proportional to its loss (in the second phase: a
+CFA target); it proposes an edit that moves its statistic the right way (for a maximum: the
+respondent at the maximum; for a median: a respondent between the published and the current
+median; for a mean: anyone; for an SD or a correlation: a respondent whose deviation points the
+right way; for a CFA: a random respondent of its sample, and the answers along the gradient of
+its linearised loss). An edit changes one to three answers of one respondent in one
+questionnaire by one point in the same direction, within 1-7 and never on a missing answer; it
+is kept when the loss goes down. Who answered what (the
 missing pattern, hence every n) is not touched. The random draws come from their own stream, so
 the same seed gives the same dataset.
 
@@ -43,12 +52,13 @@ vectors, so one proposal costs a few microseconds per affected vector (Notes of
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
-from wagk import codebook, compare, scoring
+from wagk import codebook, compare, monitor_tables, scoring
 from wagk.synth import targets as target_rows
 
 STATS = ("M", "SD", "Mdn", "Min", "Max")
@@ -58,6 +68,9 @@ GUARD_TOL = 0.05
 MAX_STEPS = 3
 FAIL_WEIGHT = 0.5  # a target whose proposals fail is drawn less often: weight = loss / (1 + 0.5 failures)
 ITEM_JITTER = 2.0  # randomness of the choice among the items that lag behind
+CFA_TOL = {"CFI": 0.03, "RMSEA": 0.010}  # the acceptance tolerances of the CFA fits
+CFA_ROUNDS = 2  # fits of the CFAs in the second phase (each followed by CFA_PROPOSALS proposals)
+CFA_PROPOSALS = 500
 
 
 def huber(e: float, c: float = 3.0) -> float:
@@ -87,6 +100,13 @@ class Vector:
         self.sorted = np.sort(x).tolist()
         self.s1, self.s2 = float(x.sum()), float((x * x).sum())
 
+    def replace(self, a: float, b: float):
+        """One value a becomes b: the sorted copy and the running sums follow."""
+        del self.sorted[bisect_left(self.sorted, a)]
+        insort(self.sorted, b)
+        self.s1 += b - a
+        self.s2 += b * b - a * a
+
 
 @dataclass
 class Target:
@@ -97,6 +117,78 @@ class Target:
     w: int = -1  # r: second vector
     sums: tuple = None  # r: n, Sx, Sy, Sxx, Syy, Sxy over the common rows
     common: np.ndarray = None  # r: bool rows with both
+
+
+@dataclass
+class TrackedCFA:
+    """The fit of one CFA of Appendix 1 Tables 3 and 5, followed through edits without refitting.
+
+    With S the answers' covariance (N denominator) and Sigma the covariance the last fit implies,
+    CMIN = N F with F = log|Sigma| + tr(S Sigma^-1) - log|S| - p, and the independence model's
+    CMIN_b = N (sum_j log S_jj - log|S|). An edit d of respondent i's answers changes S by the
+    rank-two term a (u d' + d u') + c d d' (u = x_i - mean, a = 1/N, c = (1 - 1/N)/N), so
+    :meth:`delta` gives both changes exactly for the fixed Sigma: the trace term is linear, log|S|
+    follows from the matrix determinant lemma (a 2 x 2 determinant), log S_jj directly. CMIN_b is
+    then exact; CMIN is an upper bound of a refit's, which re-estimates Sigma and absorbs part of
+    the change (:meth:`Problem.fit_cfas` refits)."""
+
+    k: str
+    label: tuple  # (ref, perspective, wave, model name)
+    factors: dict
+    rows: np.ndarray  # bool, n: the respondents of the fit
+    pos: dict  # column of X[k] -> position among the model's items
+    cols: np.ndarray  # columns of X[k], in the model's item order
+    n: int = 0
+    df: int = 0
+    df_b: int = 0
+    cmin: float = np.nan
+    cmin_b: float = np.nan
+    sigma_inv: np.ndarray = None
+    S: np.ndarray = None
+    S_inv: np.ndarray = None
+    mean: np.ndarray = None
+    n_obs: np.ndarray = None
+    t_cfi: int = -1
+    t_rmsea: int = -1
+    result: object = None  # the last fit (:class:`wagk.cfa.CFAResult`), the next fit's start
+
+    def centred(self, x: np.ndarray) -> np.ndarray:
+        c = x[self.cols] - self.mean
+        return np.where(np.isnan(c), 0.0, c)
+
+    def _update(self, u: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """W (p x 2) and C (2 x 2) with dS = W C W'."""
+        a = 1.0 / self.n
+        return np.column_stack([u, d]), np.array([[0.0, a], [a, a * (1.0 - a)]])
+
+    def delta(self, u: np.ndarray, d: np.ndarray) -> tuple[float, float]:
+        """Changes of (CMIN, CMIN_b) when the answers of a respondent centred at u change by d."""
+        W, C = self._update(u, d)
+        dlogdet = float(np.log(np.linalg.det(np.eye(2) + C @ (W.T @ self.S_inv @ W))))
+        ds = W @ C @ W.T
+        dtrace = float(np.sum(ds * self.sigma_inv))
+        j = np.flatnonzero(d)
+        dlogdiag = float(np.log1p(ds[j, j] / self.S[j, j]).sum())
+        return self.n * (dtrace - dlogdet), self.n * (dlogdiag - dlogdet)
+
+    def gradient(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """First-order change of (CMIN, CMIN_b) per unit change of each answer of a respondent
+        centred at u."""
+        w = self.S_inv @ u
+        return 2.0 * (self.sigma_inv @ u - w), 2.0 * (u / np.diag(self.S) - w)
+
+    def apply(self, u: np.ndarray, d: np.ndarray, cmin: float, cmin_b: float) -> None:
+        W, C = self._update(u, d)
+        self.S = self.S + W @ C @ W.T
+        self.S_inv = np.linalg.inv(self.S)
+        self.mean = self.mean + d / self.n_obs
+        self.cmin, self.cmin_b = cmin, cmin_b
+
+    def indices(self, cmin: float, cmin_b: float) -> tuple[float, float]:
+        """(CFI, RMSEA) for the chi-squares (formulas of :mod:`wagk.cfa`)."""
+        ex, ex_b = max(cmin - self.df, 0.0), max(cmin_b - self.df_b, 0.0)
+        den = max(ex_b, ex)
+        return (1.0 - ex / den if den > 0 else 1.0), (ex / (self.df * self.n)) ** 0.5
 
 
 @dataclass
@@ -227,6 +319,9 @@ class Problem:
         self.vectors: list[Vector] = []
         self.targets: list[Target] = []
         self.by_comp: dict = {}
+        self.members = {k: np.asarray(v, bool) for k, v in members.items()}
+        self.lookup = lookup
+        self.cfas: list[TrackedCFA] = []
         self._build(members, lookup, tolerances, guards)
 
     # -- construction ---------------------------------------------------------------------------
@@ -328,6 +423,59 @@ class Problem:
                 self._pair(absd[("1", s)], absd[("2", s)], lookup[key], tol_r)
         self.loss = np.array([self._target_loss(t, self._current(t)) for t in self.targets])
 
+    # -- the CFAs of Appendix 1 Tables 3 and 5 -------------------------------------------------------
+    def add_cfas(self) -> list[int]:
+        """Targets for the CFI and RMSEA of every published CFA (each questionnaire's respondents
+        with a wave-1 client interview, as :func:`wagk.monitor_tables.appendix1_samples`),
+        fitted and linearised; returns the indices of the new targets."""
+        new = []
+        for k in ("c1", "c2", "p1", "p2"):
+            persp, wave = ("client" if k.startswith("c") else "po"), k[1]
+            for (ref, name), factors in monitor_tables.appendix1_models(persp).items():
+                keys = {stat: (ref, persp, wave, "cfa_fit", "wa_gk_model", name, stat) for stat in ("CFI", "RMSEA")}
+                if not all(key in self.lookup for key in keys.values()):
+                    continue
+                items = list(dict.fromkeys(i for its in factors.values() for i in its))
+                cols = np.array([self.cols[k].index(i) for i in items])
+                m = TrackedCFA(k, (ref, persp, wave, name), factors, self.members[k] & self.members["c1"],
+                              {int(c): q for q, c in enumerate(cols)}, cols)
+                mi = len(self.cfas)
+                for stat in ("CFI", "RMSEA"):
+                    self.targets.append(Target(stat, mi, self.lookup[keys[stat]], CFA_TOL[stat]))
+                    new.append(len(self.targets) - 1)
+                m.t_cfi, m.t_rmsea = new[-2], new[-1]
+                self.cfas.append(m)
+        self.loss = np.r_[self.loss, np.zeros(len(new))]
+        self.fit_cfas()
+        return new
+
+    def fit_cfas(self) -> None:
+        """Fit the CFAs to the current answers (:func:`wagk.monitor_tables.fit_model`, starting
+        from the last fit) and linearise them again (:class:`TrackedCFA`). An improper or failed
+        fit takes its targets out until the next fit."""
+        for m in self.cfas:
+            x = self.X[m.k][m.rows][:, m.cols]
+            names = [self.cols[m.k][c] for c in m.cols]
+            start = m.result if m.result is not None and m.result.converged else None
+            res = m.result = monitor_tables.fit_model(pd.DataFrame(x, columns=names), m.factors, start=start)
+            if not res.converged:
+                m.sigma_inv = None
+                self.loss[[m.t_cfi, m.t_rmsea]] = 0.0
+                continue
+            sigma = _implied_covariance(res, names)
+            S = np.ma.cov(np.ma.masked_invalid(x), rowvar=False, bias=True).filled(0.0)
+            m.n, m.df, m.df_b = res.n, res.df, res.baseline_df
+            m.cmin, m.cmin_b = res.cmin, res.baseline_cmin
+            m.sigma_inv, m.S, m.S_inv = np.linalg.inv(sigma), S, np.linalg.inv(S)
+            m.n_obs = (~np.isnan(x)).sum(axis=0)
+            m.mean = np.nanmean(x, axis=0)
+            self.loss[[m.t_cfi, m.t_rmsea]] = self._cfa_losses(m, m.cmin, m.cmin_b)
+
+    def _cfa_losses(self, m: TrackedCFA, cmin: float, cmin_b: float) -> tuple[float, float]:
+        cfi, rmsea = m.indices(cmin, cmin_b)
+        tc, tr = self.targets[m.t_cfi], self.targets[m.t_rmsea]
+        return huber((cfi - tc.value) / tc.tol), huber((rmsea - tr.value) / tr.tol)
+
     # -- losses ---------------------------------------------------------------------------------
     def _current(self, t: Target):
         if t.kind == "alpha":
@@ -416,7 +564,23 @@ class Problem:
             alpha_new[(k, si)] = new
             newloss[ag.target] = nl
             delta += nl - self.loss[ag.target]
-        return delta, (k, i, edits, ds, newraw, newloss, alpha_new)
+        cfa_new = {}
+        for mi, m in enumerate(self.cfas):
+            if m.k != k or m.sigma_inv is None or not m.rows[i]:
+                continue
+            d = np.zeros(len(m.cols))
+            for j, dd in edits:
+                if j in m.pos:
+                    d[m.pos[j]] += dd
+            if not d.any():
+                continue
+            u = m.centred(self.X[k][i])
+            dc, db = m.delta(u, d)
+            cfa_new[mi] = (u, d, m.cmin + dc, m.cmin_b + db)
+            for ti, nl in zip((m.t_cfi, m.t_rmsea), self._cfa_losses(m, m.cmin + dc, m.cmin_b + db)):
+                newloss[ti] = nl
+                delta += nl - self.loss[ti]
+        return delta, (k, i, edits, ds, newraw, newloss, alpha_new, cfa_new)
 
     def _pair_sums(self, t: Target, i: int, newstats: dict) -> np.ndarray:
         vx, vy = self.vectors[t.v], self.vectors[t.w]
@@ -428,7 +592,9 @@ class Problem:
                 sxy - x0 * y0 + x1 * y1)
 
     def apply(self, book) -> None:
-        k, i, edits, ds, newraw, newloss, alpha_new = book
+        k, i, edits, ds, newraw, newloss, alpha_new, cfa_new = book
+        for mi, args in cfa_new.items():
+            self.cfas[mi].apply(*args)
         for key, (s1, s2, t1, t2, dt) in alpha_new.items():
             ag = self.alphas[key]
             ag.s1, ag.s2, ag.t1, ag.t2 = s1, s2, t1, t2
@@ -449,8 +615,8 @@ class Problem:
             self.S[k][i, si] += d
         for vid, raw in newraw.items():
             vec = self.vectors[vid]
+            vec.replace(*changed[vid])
             vec.raw[i] = raw
-            vec.reset()
         for ti, nl in newloss.items():
             self.loss[ti] = nl
 
@@ -459,6 +625,8 @@ class Problem:
         t = self.targets[ti]
         if t.kind == "alpha":
             return None
+        if t.kind in CFA_TOL:
+            return self._cfa_edits(self.cfas[t.v], g)
         if t.kind == "r":
             v, w = (t.v, t.w) if g.random() < 0.5 else (t.w, t.v)
             vx, vy = self.vectors[v], self.vectors[w]
@@ -505,6 +673,27 @@ class Problem:
             dv = 1.0 if g.random() < 0.5 else -1.0
         return self._edits(t.v, i, dv, steps, g)
 
+    def _cfa_edits(self, m: TrackedCFA, g: np.random.Generator):
+        """Edits of a random respondent of the CFA's sample down the gradient of its fit loss:
+        the one to three answers whose move changes the linearised loss most."""
+        if m.sigma_inv is None:
+            return None
+        rows = np.flatnonzero(m.rows)
+        i = int(rows[g.integers(len(rows))])
+        lc = [sum(self._cfa_losses(m, m.cmin + e, m.cmin_b)) for e in (-0.5, 0.5)]
+        lb = [sum(self._cfa_losses(m, m.cmin, m.cmin_b + e)) for e in (-0.5, 0.5)]
+        gc, gb = m.gradient(m.centred(self.X[m.k][i]))
+        grad = (lc[1] - lc[0]) * gc + (lb[1] - lb[0]) * gb  # d loss / d answers
+        d = -np.sign(grad)
+        x = self.X[m.k][i, m.cols]
+        ok = ~np.isnan(x) & (d != 0) & (x + d >= codebook.ITEM_MIN) & (x + d <= codebook.ITEM_MAX)
+        cand = np.flatnonzero(ok)
+        if not len(cand):
+            return None
+        order = np.argsort(-np.abs(grad[cand]) * (0.5 + g.random(len(cand))), kind="stable")
+        pick = cand[order[:int(g.integers(1, MAX_STEPS + 1))]]
+        return m.k, i, [(int(m.cols[q]), float(d[q])) for q in pick]
+
     def _edits(self, vid: int, i: int, dv: float, steps: int, g: np.random.Generator):
         vec = self.vectors[vid]
         if vec.absval:
@@ -534,7 +723,27 @@ def _r(sums) -> float:
     return (n * sxy - sx * sy) / (vx * vy) ** 0.5
 
 
-def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int = 3500,
+def _implied_covariance(res, items: list[str]) -> np.ndarray:
+    """Sigma = Lambda Phi Lambda' + Theta of a fitted CFA (:class:`wagk.cfa.CFAResult`), in the
+    items' units and the order of ``items``."""
+    par = res.params
+    factors = list(res.factor_corr.index)
+    lam = np.zeros((len(items), len(factors)))
+    for r in par[par["op"] == "=~"].itertuples():
+        lam[items.index(r.rhs), factors.index(r.lhs)] = r.est
+    cov = par[par["op"] == "~~"]
+    phi = np.eye(len(factors))
+    theta = np.zeros((len(items), len(items)))
+    for r in cov.itertuples():
+        if r.lhs in factors:
+            phi[factors.index(r.lhs), factors.index(r.rhs)] = phi[factors.index(r.rhs), factors.index(r.lhs)] = r.est
+        else:
+            theta[items.index(r.lhs), items.index(r.rhs)] = theta[items.index(r.rhs), items.index(r.lhs)] = r.est
+    return lam @ phi @ lam.T + theta
+
+
+def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int = 2500,
+           cfa_rounds: int = CFA_ROUNDS, cfa_proposals: int = CFA_PROPOSALS,
            problem: Problem | None = None, **kw) -> tuple[dict, dict]:
     """Edit item answers so that the scale-score statistics come closer to the published ones.
 
@@ -548,13 +757,18 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
     g : numpy Generator
         The refinement's own random stream.
     proposals : int
-        Number of proposed edits (each kept only when the loss goes down).
+        Number of proposed edits of the first phase (each kept only when the loss goes down).
+    cfa_rounds, cfa_proposals : int
+        The second phase: rounds of fitting the Appendix 1 CFAs, each followed by this many
+        proposals for their targets (0 rounds: no second phase).
 
     Returns
     -------
     (answers, info)
         New DataFrames (same shape, dtype float, same missing cells) and a dict with the loss
-        before and after, the number of proposals and of kept edits.
+        before and after, the number of first-phase proposals, the kept edits of both phases,
+        ``cfa_fits`` (per round: the fitted CFI and RMSEA of each CFA, None for an improper or
+        failed fit) and the ``problem``.
 
     Notes
     -----
@@ -566,24 +780,17 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
     """
     prob = problem or Problem(answers, members, **kw)
     before = prob.total_loss()
-    kept = 0
     fails = np.zeros(len(prob.targets))
-    for _ in range(proposals):
-        weight = prob.loss / (1.0 + fails)
-        tot = weight.sum()
-        if tot <= 1e-9:
-            break
-        ti = int(np.searchsorted(np.cumsum(weight), g.random() * tot, side="right"))
-        ti = min(ti, len(weight) - 1)
-        prop = prob.propose(ti, g)
-        if prop is not None:
-            delta, book = prob.evaluate(*prop)
-            if delta < -1e-9:
-                prob.apply(book)
-                kept += 1
-                fails[ti] = 0.0
-                continue
-        fails[ti] += FAIL_WEIGHT
+    kept = _search(prob, g, proposals, fails, np.arange(len(prob.targets)))
+    fit = {}
+    if cfa_rounds:
+        ids = np.array(prob.add_cfas(), dtype=int)
+        fails = np.r_[fails, np.zeros(len(ids))]
+        for r in range(cfa_rounds):
+            if r:
+                prob.fit_cfas()
+            fit[r] = {m.label: m.indices(m.cmin, m.cmin_b) if m.sigma_inv is not None else None for m in prob.cfas}
+            kept += _search(prob, g, cfa_proposals, fails, ids)
     out = {}
     for k, frame in answers.items():
         new = frame.copy()
@@ -593,4 +800,27 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
         vals[rows] = X[rows]
         out[k] = new.__class__(vals, index=frame.index, columns=frame.columns)
     return out, dict(loss_before=before, loss_after=prob.total_loss(), proposals=proposals, kept=kept,
-                     problem=prob)
+                     cfa_fits=fit, problem=prob)
+
+
+def _search(prob: Problem, g: np.random.Generator, proposals: int, fails: np.ndarray, ids: np.ndarray) -> int:
+    """Propose edits for the targets ``ids`` (drawn by loss, less often after failures); keep an
+    edit when the whole loss goes down. Returns the number kept."""
+    kept = 0
+    for _ in range(proposals):
+        weight = prob.loss[ids] / (1.0 + fails[ids])
+        tot = weight.sum()
+        if tot <= 1e-9:
+            break
+        pick = int(np.searchsorted(np.cumsum(weight), g.random() * tot, side="right"))
+        ti = int(ids[min(pick, len(ids) - 1)])
+        prop = prob.propose(ti, g)
+        if prop is not None:
+            delta, book = prob.evaluate(*prop)
+            if delta < -1e-9:
+                prob.apply(book)
+                kept += 1
+                fails[ti] = 0.0
+                continue
+        fails[ti] += FAIL_WEIGHT
+    return kept

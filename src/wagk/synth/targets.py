@@ -29,4 +29,5 @@ def lookup(rows: pd.DataFrame | None = None) -> dict[tuple, float]:
     """Key tuple (ref, perspective, wave, analysis, variable, group, statistic) -> published value."""
     rows = load() if rows is None else rows
     rows = rows[rows["value"].notna()]
-    return {tuple(r[k] for k in KEY): float(r["value"]) for _, r in rows.iterrows()}
+    keys = zip(*(rows[k] for k in KEY))
+    return {tuple(key): float(v) for key, v in zip(keys, rows["value"])}
