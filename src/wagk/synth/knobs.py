@@ -57,7 +57,7 @@ def specs() -> list[KnobSpec]:
     add("client_age_group", "c2_trust", ("r", "S8.3.2a", "trust", "client_age", "rs"), 0.8)
     add("client_age_group", "c2_bond", ("r", "S8.3.2b", "bond", "client_age", "rs"), 0.8)
     add("client_age_group", "c2_reactance", ("F", "S8.3.2c", "reactance", "young_adult", -1), 6.0)
-    add("client_age_group", "cd_bond", ("M", "S8.3.3", "bond", "client_age_group=41-50", "client_age_group=21-30"), 2.0)
+    add("client_age_group", "cd_bond", ("F", "S8.3.3", "bond", "client_age_group", 1), 6.0)
     add("client_age_group", "p1_cr24", ("t", "S9.5.1a", "cr24_energy", "client_age_group", -1), 8.0)
     add("client_age_group", "p2_cr25", ("M", "S9.5.2a", "cr25_extra_strict", "client_age_group=23plus",
                                         "client_age_group=young_adult"), 2.5)
