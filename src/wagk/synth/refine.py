@@ -22,11 +22,11 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
   the refinement (tolerance .05);
 - in a second phase, the CFI and RMSEA of the ten CFAs of Appendix 1 Tables 3 and 5 (tolerances
   .03 and .010, the acceptance tolerances). A CFA's chi-squares (model and independence model)
-  are linearised in the answers at a FIML fit (:class:`TrackedCFA`): an edit's effect on them
-  costs two small matrix-vector products, so the fit indices join the loss without a refit per
+  are carried through the edits from a FIML fit (:class:`TrackedCFA`): an edit's effect on them
+  costs a few small matrix products, so the fit indices join the loss without a refit per
   proposal. The phase fits the CFAs, proposes edits down the gradient of their loss, fits again
-  (the linearisation drifts: re-fitted models settle about half-way to the linear prediction),
-  and proposes again (``CFA_ROUNDS``, ``CFA_PROPOSALS``).
+  (the tracked model chi-square keeps the fitted covariance, so it overstates how far a model
+  has moved; the refit corrects that), and proposes again (``CFA_ROUNDS``, ``CFA_PROPOSALS``).
 
 Loss: the sum over targets of ``huber((value - published) / tolerance)`` (quadratic up to 3
 tolerances, linear beyond, so that targets the other published numbers contradict cannot
@@ -39,7 +39,7 @@ CFA target); it proposes an edit that moves its statistic the right way (for a m
 respondent at the maximum; for a median: a respondent between the published and the current
 median; for a mean: anyone; for an SD or a correlation: a respondent whose deviation points the
 right way; for a CFA: a random respondent of its sample, and the answers along the gradient of
-its linearised loss). An edit changes one to three answers of one respondent in one
+its loss). An edit changes one to three answers of one respondent in one
 questionnaire by one point in the same direction, within 1-7 and never on a missing answer; it
 is kept when the loss goes down. Who answered what (the
 missing pattern, hence every n) is not touched. The random draws come from their own stream, so
@@ -426,8 +426,8 @@ class Problem:
     # -- the CFAs of Appendix 1 Tables 3 and 5 -------------------------------------------------------
     def add_cfas(self) -> list[int]:
         """Targets for the CFI and RMSEA of every published CFA (each questionnaire's respondents
-        with a wave-1 client interview, as :func:`wagk.monitor_tables.appendix1_samples`),
-        fitted and linearised; returns the indices of the new targets."""
+        with a wave-1 client interview, as :func:`wagk.monitor_tables.appendix1_samples`), each
+        CFA fitted; returns the indices of the new targets."""
         new = []
         for k in ("c1", "c2", "p1", "p2"):
             persp, wave = ("client" if k.startswith("c") else "po"), k[1]
@@ -451,8 +451,8 @@ class Problem:
 
     def fit_cfas(self) -> None:
         """Fit the CFAs to the current answers (:func:`wagk.monitor_tables.fit_model`, starting
-        from the last fit) and linearise them again (:class:`TrackedCFA`). An improper or failed
-        fit takes its targets out until the next fit."""
+        from the last fit) and track them from there (:class:`TrackedCFA`). An improper or
+        failed fit takes its targets out until the next fit."""
         for m in self.cfas:
             x = self.X[m.k][m.rows][:, m.cols]
             names = [self.cols[m.k][c] for c in m.cols]
@@ -675,7 +675,7 @@ class Problem:
 
     def _cfa_edits(self, m: TrackedCFA, g: np.random.Generator):
         """Edits of a random respondent of the CFA's sample down the gradient of its fit loss:
-        the one to three answers whose move changes the linearised loss most."""
+        the one to three answers whose move changes the loss most (to first order)."""
         if m.sigma_inv is None:
             return None
         rows = np.flatnonzero(m.rows)
