@@ -184,6 +184,14 @@ def test_cfa_phase_brings_the_fits_closer(study_answers):
         return sum(refine.huber((v - prob.targets[t].value) / prob.targets[t].tol)
                    for m in prob.cfas for v, t in zip(fits[m.label], (m.t_cfi, m.t_rmsea)))
 
+    # the tracked covariances and their inverses (updated edit by edit) equal a fresh computation
+    for m in prob.cfas:
+        x = prob.X[m.k][m.rows][:, m.cols]
+        S = np.ma.cov(np.ma.masked_invalid(x), rowvar=False, bias=True).filled(0.0)
+        assert np.allclose(m.S_inv @ m.S, np.eye(len(m.cols)), atol=1e-8)
+        assert np.allclose(m.mean, np.nanmean(x, axis=0), atol=1e-9)
+        complete = ~np.isnan(x).any(axis=0)
+        assert np.allclose(m.S[np.ix_(complete, complete)], S[np.ix_(complete, complete)], atol=1e-9)
     start = loss(info["cfa_fits"][0])
     end = loss({m.label: (m.result.cfi, m.result.rmsea) for m in after.cfas})
     assert info["kept"] > 0 and end < 0.7 * start

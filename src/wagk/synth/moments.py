@@ -320,7 +320,7 @@ def _classes(targets: list[Target], cell: np.ndarray, known: np.ndarray) -> np.n
 
 
 def refine(state: np.ndarray, targets: list[Target], cell: np.ndarray, rng: np.random.Generator,
-           n_states: int | None = None, max_batches: int = 300, patience: int = 40,
+           n_states: int | None = None, max_batches: int = 300, patience: int = 25,
            temperature: float = 0.0) -> np.ndarray:
     """Exchange levels between alike persons while the objective falls (module docstring).
 
@@ -334,6 +334,10 @@ def refine(state: np.ndarray, targets: list[Target], cell: np.ndarray, rng: np.r
     rng : numpy Generator
     n_states : int, optional
         Number of states including "missing" (default: the largest index + 1).
+    max_batches, patience : int
+        At most ``max_batches`` batches; stop after ``patience`` batches without improvement
+        (25: longer searches, up to 800 batches with a patience of 100, changed the share of the
+        published numbers within tolerance by less than one percentage point).
 
     Returns
     -------

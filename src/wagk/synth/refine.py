@@ -164,11 +164,12 @@ class TrackedCFA:
     def delta(self, u: np.ndarray, d: np.ndarray) -> tuple[float, float]:
         """Changes of (CMIN, CMIN_b) when the answers of a respondent centred at u change by d."""
         W, C = self._update(u, d)
-        dlogdet = float(np.log(np.linalg.det(np.eye(2) + C @ (W.T @ self.S_inv @ W))))
-        ds = W @ C @ W.T
-        dtrace = float(np.sum(ds * self.sigma_inv))
+        A = np.eye(2) + C @ (W.T @ (self.S_inv @ W))
+        dlogdet = float(np.log(A[0, 0] * A[1, 1] - A[0, 1] * A[1, 0]))
+        dtrace = float(np.sum(C * (W.T @ (self.sigma_inv @ W))))  # tr(dS Sigma^-1) = tr(C W' Sigma^-1 W)
         j = np.flatnonzero(d)
-        dlogdiag = float(np.log1p(ds[j, j] / self.S[j, j]).sum())
+        ds_jj = ((W[j] @ C) * W[j]).sum(axis=1)
+        dlogdiag = float(np.log1p(ds_jj / self.S[j, j]).sum())
         return self.n * (dtrace - dlogdet), self.n * (dlogdiag - dlogdet)
 
     def gradient(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -178,9 +179,14 @@ class TrackedCFA:
         return 2.0 * (self.sigma_inv @ u - w), 2.0 * (u / np.diag(self.S) - w)
 
     def apply(self, u: np.ndarray, d: np.ndarray, cmin: float, cmin_b: float) -> None:
+        """Take the edit: S and its inverse (Woodbury), the means and the chi-squares."""
         W, C = self._update(u, d)
+        SW = self.S_inv @ W
+        a = C[0, 1]
+        K = np.array([[(a - 1.0) / a, 1.0 / a], [1.0 / a, 0.0]]) + W.T @ SW  # C^-1 + W' S^-1 W
+        K_inv = np.array([[K[1, 1], -K[0, 1]], [-K[1, 0], K[0, 0]]]) / (K[0, 0] * K[1, 1] - K[0, 1] * K[1, 0])
         self.S = self.S + W @ C @ W.T
-        self.S_inv = np.linalg.inv(self.S)
+        self.S_inv = self.S_inv - SW @ K_inv @ SW.T
         self.mean = self.mean + d / self.n_obs
         self.cmin, self.cmin_b = cmin, cmin_b
 
