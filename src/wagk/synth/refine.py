@@ -20,11 +20,10 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
 - guards that keep what the latent model already reproduces: every correlation between two
   scales of the same questionnaire and between the two waves of a scale keeps its value before
   the refinement (tolerance .05);
-- in a second phase, the CFI and RMSEA of the ten CFAs of Appendix 1 Tables 3 and 5 (tolerances
-  .03 and .010, the acceptance tolerances). A CFA's chi-squares (model and independence model)
-  are carried through the edits from a FIML fit (:class:`TrackedCFA`): an edit's effect on them
-  costs a few small matrix products, so the fit indices join the loss without a refit per
-  proposal. The phase fits the CFAs, proposes edits down the gradient of their loss, fits again
+- in a second phase, the CFI and RMSEA of the ten CFAs of Appendix 1 Tables 3 and 5 (the
+  tolerances are .03 and .010). A CFA's chi-squares (model and independence model) are carried
+  through the edits from a FIML fit (:class:`TrackedCFA`): an edit's effect on them costs a few
+  small matrix products, so the fit indices join the loss without a refit per proposal. The phase fits the CFAs, proposes edits down the gradient of their loss, fits again
   (the tracked model chi-square keeps the fitted covariance, so it overstates how far a model
   has moved; the refit corrects that), and proposes again (``CFA_ROUNDS``, ``CFA_PROPOSALS``).
 
@@ -39,10 +38,9 @@ CFA target); it proposes an edit that moves its statistic the right way (for a m
 respondent at the maximum; for a median: a respondent between the published and the current
 median; for a mean: anyone; for an SD or a correlation: a respondent whose deviation points the
 right way; for a CFA: a random respondent of its sample, and the answers along the gradient of
-its loss). An edit changes one to three answers of one respondent in one
-questionnaire by one point in the same direction, within 1-7 and never on a missing answer; it
-is kept when the loss goes down. Who answered what (the
-missing pattern, hence every n) is not touched. The random draws come from their own stream, so
+its loss). An edit changes one to three answers of one respondent in one questionnaire by one
+point in the same direction, within 1-7 and never on a missing answer; it is kept when the loss
+goes down. Who answered what (the missing pattern, hence every n) is not touched. The random draws come from their own stream, so
 the same seed gives the same dataset.
 
 Every statistic the loss looks at is updated from running sums and sorted copies of the score
@@ -59,6 +57,7 @@ import numpy as np
 import pandas as pd
 
 from wagk import codebook, compare, monitor_tables, scoring
+from wagk.cfa import fit_indices
 from wagk.synth import targets as target_rows
 
 STATS = ("M", "SD", "Mdn", "Min", "Max")
@@ -68,7 +67,7 @@ GUARD_TOL = 0.05
 MAX_STEPS = 3
 FAIL_WEIGHT = 0.5  # a target whose proposals fail is drawn less often: weight = loss / (1 + 0.5 failures)
 ITEM_JITTER = 2.0  # randomness of the choice among the items that lag behind
-CFA_TOL = {"CFI": 0.03, "RMSEA": 0.010}  # the acceptance tolerances of the CFA fits
+CFA_STATS = ("CFI", "RMSEA")
 CFA_ROUNDS = 2  # fits of the CFAs in the second phase (each followed by CFA_PROPOSALS proposals)
 CFA_PROPOSALS = 500
 
@@ -191,10 +190,9 @@ class TrackedCFA:
         self.cmin, self.cmin_b = cmin, cmin_b
 
     def indices(self, cmin: float, cmin_b: float) -> tuple[float, float]:
-        """(CFI, RMSEA) for the chi-squares (formulas of :mod:`wagk.cfa`)."""
-        ex, ex_b = max(cmin - self.df, 0.0), max(cmin_b - self.df_b, 0.0)
-        den = max(ex_b, ex)
-        return (1.0 - ex / den if den > 0 else 1.0), (ex / (self.df * self.n)) ** 0.5
+        """(CFI, RMSEA) for the chi-squares (:func:`wagk.cfa.fit_indices`)."""
+        f = fit_indices(cmin, self.df, cmin_b, self.df_b, self.n)
+        return f["cfi"], f["rmsea"]
 
 
 @dataclass
@@ -327,6 +325,7 @@ class Problem:
         self.by_comp: dict = {}
         self.members = {k: np.asarray(v, bool) for k, v in members.items()}
         self.lookup = lookup
+        self.tolerances = tolerances
         self.cfas: list[TrackedCFA] = []
         self._build(members, lookup, tolerances, guards)
 
@@ -438,7 +437,7 @@ class Problem:
         for k in ("c1", "c2", "p1", "p2"):
             persp, wave = ("client" if k.startswith("c") else "po"), k[1]
             for (ref, name), factors in monitor_tables.appendix1_models(persp).items():
-                keys = {stat: (ref, persp, wave, "cfa_fit", "wa_gk_model", name, stat) for stat in ("CFI", "RMSEA")}
+                keys = {stat: (ref, persp, wave, "cfa_fit", "wa_gk_model", name, stat) for stat in CFA_STATS}
                 if not all(key in self.lookup for key in keys.values()):
                     continue
                 items = list(dict.fromkeys(i for its in factors.values() for i in its))
@@ -446,8 +445,9 @@ class Problem:
                 m = TrackedCFA(k, (ref, persp, wave, name), factors, self.members[k] & self.members["c1"],
                               {int(c): q for q, c in enumerate(cols)}, cols)
                 mi = len(self.cfas)
-                for stat in ("CFI", "RMSEA"):
-                    self.targets.append(Target(stat, mi, self.lookup[keys[stat]], CFA_TOL[stat]))
+                for stat in CFA_STATS:
+                    tol = compare.rule_for(stat, "cfa_fit", "wa_gk_model", self.tolerances).amount
+                    self.targets.append(Target(stat, mi, self.lookup[keys[stat]], tol))
                     new.append(len(self.targets) - 1)
                 m.t_cfi, m.t_rmsea = new[-2], new[-1]
                 self.cfas.append(m)
@@ -631,7 +631,7 @@ class Problem:
         t = self.targets[ti]
         if t.kind == "alpha":
             return None
-        if t.kind in CFA_TOL:
+        if t.kind in CFA_STATS:
             return self._cfa_edits(self.cfas[t.v], g)
         if t.kind == "r":
             v, w = (t.v, t.w) if g.random() < 0.5 else (t.w, t.v)
@@ -730,22 +730,11 @@ def _r(sums) -> float:
 
 
 def _implied_covariance(res, items: list[str]) -> np.ndarray:
-    """Sigma = Lambda Phi Lambda' + Theta of a fitted CFA (:class:`wagk.cfa.CFAResult`), in the
-    items' units and the order of ``items``."""
-    par = res.params
-    factors = list(res.factor_corr.index)
-    lam = np.zeros((len(items), len(factors)))
-    for r in par[par["op"] == "=~"].itertuples():
-        lam[items.index(r.rhs), factors.index(r.lhs)] = r.est
-    cov = par[par["op"] == "~~"]
-    phi = np.eye(len(factors))
-    theta = np.zeros((len(items), len(items)))
-    for r in cov.itertuples():
-        if r.lhs in factors:
-            phi[factors.index(r.lhs), factors.index(r.rhs)] = phi[factors.index(r.rhs), factors.index(r.lhs)] = r.est
-        else:
-            theta[items.index(r.lhs), items.index(r.rhs)] = theta[items.index(r.rhs), items.index(r.lhs)] = r.est
-    return lam @ phi @ lam.T + theta
+    """Sigma = Lambda Phi Lambda' + Theta of a fitted CFA (:class:`wagk.cfa.CFAResult`, no
+    residual covariances), in the items' units and the order of ``items``."""
+    lam = res.loadings.loc[items]
+    phi = res.factor_corr.loc[lam.columns, lam.columns].to_numpy()
+    return lam.to_numpy() @ phi @ lam.to_numpy().T + np.diag(res.residual_var.loc[items].to_numpy())
 
 
 def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int = 2500,
