@@ -195,3 +195,40 @@ def test_cfa_phase_brings_the_fits_closer(study_answers):
     start = loss(info["cfa_fits"][0])
     end = loss({m.label: (m.result.cfi, m.result.rmsea) for m in after.cfas})
     assert info["kept"] > 0 and end < 0.7 * start
+
+
+def test_group_phase_tracks_group_statistics_and_contrasts():
+    """The third phase (refine_groups): the M and SD within a group and the difference of two
+    groups' means, kept up to date through the edits, equal a fresh computation with the
+    package's scoring, and the targeted statistics move towards their values."""
+    answers, members = _answers(7)
+    lookup = _lookup(answers, members)
+    _out, info = refine.refine(answers, members, np.random.default_rng(1), proposals=300, cfa_rounds=0,
+                               lookup=lookup)
+    prob = info["problem"]
+    mon = codebook.load_monitor()
+    group = np.arange(N) % 3 == 0
+    trust0 = scoring.score(pd.DataFrame(prob.X["c1"], columns=prob.cols["c1"])[members["c1"] & group], mon,
+                           "client")["trust"]
+    groups = [dict(comps=[("c1", "trust", 1.0)], rows=members["c1"] & group,
+                   stats={"M": (float(trust0.mean()) - 0.3, 0.05), "SD": (float(trust0.std()), 0.05)})]
+    contrasts = [dict(comps=[("p1", "bond", 1.0)], rows=members["p1"] & group, rows_b=members["p1"] & ~group,
+                      value=0.4, tol=0.05)]
+    res = refine.refine_groups(prob, groups, np.random.default_rng(2), proposals=800, contrasts=contrasts)
+    assert res["kept"] > 0 and res["loss_after"] < res["loss_before"]
+    X = {k: pd.DataFrame(prob.X[k], columns=prob.cols[k]) for k in prob.X}
+    trust = scoring.score(X["c1"][members["c1"] & group], mon, "client")["trust"]
+    m_vec, d_target = prob.targets[res["targets"][0]], prob.targets[res["targets"][-1]]
+    assert refine._stats(prob.vectors[m_vec.v])[:2] == pytest.approx((trust.mean(), trust.std()), abs=1e-9)
+    bond = scoring.score(X["p1"][members["p1"]], mon, "po")["bond"]
+    in_group = pd.Series(group[members["p1"]], index=bond.index)
+    fresh = bond[in_group].mean() - bond[~in_group].mean()
+    assert prob._contrast(d_target) == pytest.approx(fresh, abs=1e-9)
+    assert abs(trust.mean() - (trust0.mean() - 0.3)) < 0.3 / 2  # moved at least half way
+    assert abs(fresh - 0.4) < abs(_initial_contrast(answers, members, group) - 0.4)
+
+
+def _initial_contrast(answers, members, group):
+    bond = scoring.score(answers["p1"][members["p1"]], codebook.load_monitor(), "po")["bond"]
+    in_group = pd.Series(group[members["p1"]], index=bond.index)
+    return bond[in_group].mean() - bond[~in_group].mean()

@@ -26,6 +26,7 @@ changed except for the SMS columns.
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,8 +34,8 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from wagk import codebook
-from wagk.synth import generate, links, moments
+from wagk import codebook, compare
+from wagk.synth import generate, links, moments, moments_spec, refine
 
 HERE = Path(__file__).resolve().parent
 DESIGN_YML = HERE / "design_bg.yml"
@@ -59,7 +60,7 @@ ORDER = ("client_age_group", "client_gender", "detention_history", "detention_co
          "client_difficult_w1", "po_competent_w1", "client_difficult_w2", "po_competent_w2") + OUTCOMES
 STREAMS = {name: 1000 + k for k, name in enumerate(
     ORDER + ("officers", "impute", "sms", "sms_items", "outcome_items", "risc_scales", "age", "sanction",
-             "addiction_items", "sms_missing"))}
+             "addiction_items", "sms_missing", "refine_groups"))}
 #: table of each generated client-level column
 TABLE_OF = {
     "client_gender": "clients", "client_age": "clients", "client_age_group": "clients",
@@ -74,6 +75,7 @@ TABLE_OF = {
     "client_difficult_w2": "po_w2", "po_competent_w2": "po_w2",
     "risc_category": "registry", "dropout": "registry", "early_help": "registry",
 }
+LOGIT_TOL = 0.04  # the contrasts implied by the printed logistic models (moments_spec "logit" targets)
 DEBUG: list = []  # set to [None] to collect unmet design targets (var, weight, wanted, got)
 ADDICTION_ITEMS = ("addiction_alcohol", "addiction_cannabis", "addiction_harddrugs", "addiction_gambling")
 
@@ -678,9 +680,71 @@ def _extend(sim, params, design, seed, exact=True, integers=True) -> dict[str, p
                                          index=st.X.index)], axis=1)
     for var in OUTCOMES:
         st.discrete(var)
+    if exact and sim.refinement is not None:
+        _refine_groups(st, sim.refinement, tables)
     sms = _sms_items(st, sms_lat, tables)
     outcome_items = _outcome_items(st)
     return assemble(st, tables, officers, rs, sms, outcome_items, integers)
+
+
+def _score_comps(score: str) -> tuple[list, bool]:
+    """Components of a predictor-frame score (``c1_trust``, ``pd_cr23``, ``a1_bond``) as
+    refinement vectors: [(context, scale, sign)] and whether the absolute value is taken."""
+    pre, short = score.split("_", 1)
+    name = {v: k for k, v in moments_spec.SHORT.items()}[short]
+    if pre in ("cd", "pd"):
+        k = pre[0]
+        return [(f"{k}2", name, 1.0), (f"{k}1", name, -1.0)], False
+    if pre in ("a1", "a2"):
+        return [(f"c{pre[1]}", name, 1.0), (f"p{pre[1]}", name, -1.0)], True
+    return [(pre, name, 1.0)], False
+
+
+def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
+    """The item-level refinement's third phase (:func:`wagk.synth.refine.refine_groups`): with
+    the clients now in their groups, the alliance answers are edited towards the published means
+    and SDs of the scores within the groups; the edited answers replace those in ``tables``."""
+    prob, client_ids = copy.deepcopy(kept["problem"]), kept["client_ids"]  # the simulation may be extended again
+    pos = st.pop.ids.get_indexer(client_ids)  # problem row -> position in this stage
+    tolerances = prob.tolerances
+    groups = []
+    for spec in moments_spec.group_descriptives():
+        comps, absval = _score_comps(spec["score"])
+        rows = np.isin(st.values[spec["var"]][pos], spec["codes"])
+        for k in spec["subset"]:
+            rows &= prob.members[k]
+        stats = {}
+        for stat, value in spec["stats"].items():
+            rule = compare.rule_for(stat, "descriptives", "", tolerances)
+            stats[stat] = (value, rule.amount * abs(value) if rule.kind == "rel" else rule.amount)
+        groups.append(dict(comps=comps, rows=rows, absval=absval, stats=stats))
+    contrasts = []
+    spec_all = moments_spec.build()
+    for o in OUTCOMES:
+        y = st.values[o][pos]
+        for m in spec_all.get(o, []):
+            if m["kind"] != "logit":
+                continue
+            comps = [_score_comps(c)[0] for c in m["scores"]]
+            X = np.column_stack([sum(sg * prob.S[k][:, prob.names[k].index(nm)] for k, nm, sg in cc) for cc in comps])
+            ok = ~np.isnan(X).any(axis=1) & ~np.isnan(y)
+            for k in m["subset"]:
+                ok &= prob.members[k]
+            if ok.sum() < 10:
+                continue
+            d = np.cov(X[ok], rowvar=False) @ np.asarray(m["b"], float)
+            for j, cc in enumerate(comps):
+                contrasts.append(dict(comps=cc, rows=ok & (y == 1), rows_b=ok & (y == 0), value=d[j],
+                                      tol=LOGIT_TOL))
+    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), contrasts=contrasts)
+    for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):
+        rows = prob.members[k]
+        cols = [c for c in prob.cols[k] if not c.startswith("sms_")]
+        idx = [prob.cols[k].index(c) for c in cols]
+        new = pd.DataFrame(prob.X[k][rows][:, idx], columns=cols, index=client_ids[rows]).astype("Int64")
+        q = tables[name].set_index("client_id")
+        q[cols] = new.reindex(q.index)
+        tables[name] = q.reset_index()
 
 
 def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: dict, outcome_items: pd.DataFrame,

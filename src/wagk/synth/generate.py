@@ -76,6 +76,9 @@ class Simulation:
     seed: int
     responses: dict | None = None  # context -> DataFrame of latent responses Y (keep_responses)
     draws: dict | None = None  # the random draws and structure, for the calibration (keep_responses)
+    #: the refinement's problem (:class:`wagk.synth.refine.Problem`, rows in the order of
+    #: ``client_ids``), which the second stage continues (exact path only)
+    refinement: dict | None = None
 
 
 def questionnaire_columns(perspective: str) -> list[str]:
@@ -229,9 +232,10 @@ def simulate(params: dict, seed: int | None = None, design: dict | None = None,
         sp = missing.sporadic_mask(n, cols[k], float(spec["sporadic_rate"][k]), int(spec["sporadic_max"]),
                                    spec["sporadic_exclude"], used[k], r_sp)
         answers[k] = answers[k].mask(masks[k] | sp)
+    info = None
     if exact if refine is None else refine:
-        answers, _info = refinement.refine(answers, {k: members[k].to_numpy() for k in model.CONTEXTS},
-                                           rng(seed, "refine"))
+        answers, info = refinement.refine(answers, {k: members[k].to_numpy() for k in model.CONTEXTS},
+                                          rng(seed, "refine"))
 
     # ids and tables
     r_id = rng(seed, "ids")
@@ -263,7 +267,8 @@ def simulate(params: dict, seed: int | None = None, design: dict | None = None,
                      masks={k: answers[k][[c for c in answers[k].columns if not c.startswith("sms_")]].isna().to_numpy()
                             for k in model.CONTEXTS},
                      members=members.reset_index(drop=True))
-    return Simulation(tables, latent, members.set_index("client_id").sort_index(), seed, responses, draws)
+    kept = None if info is None else dict(problem=info["problem"], client_ids=client_ids)
+    return Simulation(tables, latent, members.set_index("client_id").sort_index(), seed, responses, draws, kept)
 
 
 def generate(params: dict | None = None, seed: int | None = None) -> dict[str, pd.DataFrame]:

@@ -59,6 +59,10 @@ GROUP_TESTS = [
     ("risc_category", "S9.6.2b", ["p2"], "p2_reactance", "reactance", "risc", RISC),
 ]
 LIVING_GROUPS = [[1, 2, 3], [4], [5], [6]]
+#: the outcome tables: (ref, subset, score prefix, scores described by outcome group)
+OUTCOME_SPLITS = (("T8.9", ["c1"], "c1", SCALES), ("T8.10", ["c2"], "c2", SCALES), ("T9.9", ["p1"], "p1", PO8),
+                  ("T9.10", ["p2"], "p2", PO8), ("T9.11", ["p1", "p2"], "pd", PO8),
+                  ("T10.5", ["c1", "p1"], "a1", SCALES), ("T10.6", ["c2", "p2"], "a2", SCALES))
 
 
 #: published contrasts whose sign contradicts the thesis's own text and totals: fitted with the
@@ -131,12 +135,9 @@ def build(pub: dict | None = None) -> dict[str, list[dict]]:
         add("sanction_type_w2", [dict(kind="chi", subset=["c1", "c2"], other="sanction_type_w1", rows=[1, 2, 3, 4],
                                       cols=[1, 2, 3, 4], value=v, tol=TOL["chi2"] * v)])
     # ---- outcomes
-    splits = (("T8.9", ["c1"], "c1", SCALES), ("T8.10", ["c2"], "c2", SCALES), ("T9.9", ["p1"], "p1", PO8),
-              ("T9.10", ["p2"], "p2", PO8), ("T9.11", ["p1", "p2"], "pd", PO8),
-              ("T10.5", ["c1", "p1"], "a1", SCALES), ("T10.6", ["c2", "p2"], "a2", SCALES))
     for o in OUTCOMES:
         items = []
-        for ref, subset, ctx, scores in splits:
+        for ref, subset, ctx, scores in OUTCOME_SPLITS:
             for s_ in scores:
                 items += _contrasts(pub, ref, s_, o, {"1": [1], "0": [0]}, subset, f"{ctx}_{SHORT[s_]}",
                                     absolute=("1",))
@@ -222,4 +223,30 @@ def build(pub: dict | None = None) -> dict[str, list[dict]]:
             scores = {nm: f"{ctx[nm[:nm.index('_') + 1]]}_{SHORT[nm[nm.index('_') + 1:]]}" for nm in names}
             add(o, [dict(kind="logit", subset=subsets[table], scores=[scores[nm] for nm in names],
                          b=[b.get(nm, 0.0) for nm in names], tol=TOL["D"], weight=W_LOGIT)])
+    return out
+
+
+def group_descriptives(pub: dict | None = None) -> list[dict]:
+    """The published means and SDs of an alliance score within a group of clients (the groups of
+    :data:`GROUP_TESTS` and the outcome groups of :data:`OUTCOME_SPLITS`), for the item-level
+    refinement that follows the second stage (:func:`wagk.synth.refine.refine_groups`): each a
+    dict of ``ref``, ``score`` (``c1_trust``, ``pd_cr23``, ``a1_bond``, ...), ``subset``,
+    ``var``, ``codes`` (the variable's levels that make the group) and ``stats``
+    (statistic -> published value)."""
+    pub = targets_bg.lookup() if pub is None else pub
+    out = []
+
+    def add(ref, var, codes, subset, score, pvar, group):
+        stats = {s: pub[(ref, pvar, group, s)] for s in ("M", "SD") if (ref, pvar, group, s) in pub}
+        if stats:
+            out.append(dict(ref=ref, score=score, subset=subset, var=var, codes=codes, stats=stats))
+
+    for var, ref, subset, score, pvar, prefix, levels in GROUP_TESTS:
+        for lab, codes in levels.items():
+            add(ref, var, codes, subset, score, pvar, f"{prefix}={lab}")
+    for o in OUTCOMES:
+        for ref, subset, ctx, scores in OUTCOME_SPLITS:
+            for s_ in scores:
+                for lab in ("0", "1"):
+                    add(ref, o, [int(lab)], subset, f"{ctx}_{SHORT[s_]}", s_, f"{o}={lab}")
     return out

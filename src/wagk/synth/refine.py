@@ -70,6 +70,7 @@ ITEM_JITTER = 2.0  # randomness of the choice among the items that lag behind
 CFA_STATS = ("CFI", "RMSEA")
 CFA_ROUNDS = 2  # fits of the CFAs in the second phase (each followed by CFA_PROPOSALS proposals)
 CFA_PROPOSALS = 500
+GROUP_PROPOSALS = 3000  # proposals of the third phase (:func:`refine_groups`)
 
 
 def huber(e: float, c: float = 3.0) -> float:
@@ -89,6 +90,7 @@ class Vector:
     s1: float = 0.0
     s2: float = 0.0
     targets: list = field(default_factory=list)  # indices of stat targets
+    moments_only: bool = True  # its targets are M and SD only (no order statistics)
     pairs: list = field(default_factory=list)  # indices of correlation targets
 
     def value(self, raw):
@@ -322,7 +324,8 @@ class Problem:
         self.alphas: dict = {}  # (context, scale index) -> AlphaGuard
         self.vectors: list[Vector] = []
         self.targets: list[Target] = []
-        self.by_comp: dict = {}
+        self.by_comp: dict = {}  # (context, scale index) -> [(vector, sign)]
+        self._by_row: dict = {}  # the same per respondent (built when needed, see _row_vectors)
         self.members = {k: np.asarray(v, bool) for k, v in members.items()}
         self.lookup = lookup
         self.tolerances = tolerances
@@ -343,7 +346,19 @@ class Problem:
         self.vectors.append(vec)
         for k, si, sg in vec.comps:
             self.by_comp.setdefault((k, si), []).append((vid, sg))
+        self._by_row = {}
         return vid
+
+    def _row_vectors(self, k: str, si: int) -> list:
+        """Per respondent: the [(vector, sign)] of ``by_comp[(k, si)]`` whose rows hold them."""
+        out = self._by_row.get((k, si))
+        if out is None:
+            out = [[] for _ in range(self.n)]
+            for vid, sg in self.by_comp.get((k, si), ()):
+                for i in np.flatnonzero(self.vectors[vid].rows).tolist():
+                    out[i].append((vid, sg))
+            self._by_row[(k, si)] = out
+        return out
 
     def _stat_targets(self, vid, key, lookup, tolerances):
         for stat in STATS:
@@ -353,6 +368,7 @@ class Problem:
                 tol = rule.amount * abs(lookup[kk]) if rule.kind == "rel" else rule.amount
                 self.targets.append(Target(stat, vid, float(lookup[kk]), max(float(tol), 1e-6)))
                 self.vectors[vid].targets.append(len(self.targets) - 1)
+                self.vectors[vid].moments_only &= stat in ("M", "SD")
 
     def _pair(self, v, w, value, tol):
         a, b = self.vectors[v], self.vectors[w]
@@ -455,6 +471,45 @@ class Problem:
         self.fit_cfas()
         return new
 
+    # -- statistics within groups of clients (after the second stage) --------------------------------
+    def add_groups(self, groups: list[dict]) -> list[int]:
+        """Targets for the M and SD of scores within groups of the population: each group a dict
+        of ``comps`` (as :meth:`_vector`), ``rows`` (bool, n), ``absval`` and ``stats``
+        (statistic -> (published value, tolerance)). Returns the indices of the new targets."""
+        new = []
+        for grp in groups:
+            vid = self._vector(grp["comps"], grp["rows"], absval=grp.get("absval", False))
+            if self.vectors[vid].rows.sum() < 2:
+                continue
+            for stat, (value, tol) in grp["stats"].items():
+                if stat not in ("M", "SD"):
+                    raise ValueError(f"group statistic {stat!r}: only M and SD are tracked")
+                self.targets.append(Target(stat, vid, float(value), max(float(tol), 1e-6)))
+                self.vectors[vid].targets.append(len(self.targets) - 1)
+                new.append(len(self.targets) - 1)
+        self.loss = np.r_[self.loss, [self._target_loss(self.targets[t], self._current(self.targets[t]))
+                                      for t in new]]
+        return new
+
+    def add_contrasts(self, contrasts: list[dict]) -> list[int]:
+        """Targets for differences of means between two groups (``D`` = mean over ``rows`` minus
+        mean over ``rows_b``, disjoint): each a dict of ``comps``, ``rows``, ``rows_b``,
+        ``value`` and ``tol``. Returns the indices of the new targets."""
+        new = []
+        for c in contrasts:
+            v = self._vector(c["comps"], c["rows"])
+            w = self._vector(c["comps"], c["rows_b"])
+            if self.vectors[v].rows.sum() < 1 or self.vectors[w].rows.sum() < 1:
+                continue
+            self.targets.append(Target("D", v, float(c["value"]), max(float(c["tol"]), 1e-6), w=w))
+            ti = len(self.targets) - 1
+            self.vectors[v].pairs.append(ti)
+            self.vectors[w].pairs.append(ti)
+            new.append(ti)
+        self.loss = np.r_[self.loss, [self._target_loss(self.targets[t], self._current(self.targets[t]))
+                                      for t in new]]
+        return new
+
     def fit_cfas(self) -> None:
         """Fit the CFAs to the current answers (:func:`wagk.monitor_tables.fit_model`, starting
         from the last fit) and track them from there (:class:`TrackedCFA`). An improper or
@@ -488,11 +543,13 @@ class Problem:
             return (t.value,)
         if t.kind == "r":
             return (_r(t.sums),)
+        if t.kind == "D":
+            return (self._contrast(t),)
         vec = self.vectors[t.v]
         return _stats(vec) + (vec.sorted, None, None)
 
     def _target_loss(self, t: Target, cur) -> float:
-        if t.kind in ("r", "alpha"):
+        if t.kind in ("r", "alpha", "D"):
             return huber((cur[0] - t.value) / t.tol)
         stats = cur[:5]
         val = stats[STATS.index(t.kind)]
@@ -528,9 +585,8 @@ class Problem:
         ds = self.score_deltas(k, i, edits)
         newraw = {}
         for si, d in ds.items():
-            for vid, sg in self.by_comp.get((k, si), ()):
-                if self.vectors[vid].rows[i]:
-                    newraw[vid] = newraw.get(vid, self.vectors[vid].raw[i]) + sg * d
+            for vid, sg in self._row_vectors(k, si)[i]:
+                newraw[vid] = newraw.get(vid, self.vectors[vid].raw[i]) + sg * d
         delta = 0.0
         newloss = {}
         newstats = {}
@@ -539,8 +595,20 @@ class Problem:
             a, b = float(vec.value(vec.raw[i])), float(vec.value(raw))
             if a == b:
                 continue
-            st = _stats_after(vec, a, b)
             newstats[vid] = (a, b)
+            if not vec.targets:
+                continue
+            if vec.moments_only:  # M and SD only: no need to place b in the sorted copy
+                m = len(vec.sorted)
+                mean = (vec.s1 - a + b) / m
+                sd = max((vec.s2 - a * a + b * b - m * mean * mean) / (m - 1), 0.0) ** 0.5
+                for ti in vec.targets:
+                    t = self.targets[ti]
+                    nl = huber(((mean if t.kind == "M" else sd) - t.value) / t.tol)
+                    newloss[ti] = nl
+                    delta += nl - self.loss[ti]
+                continue
+            st = _stats_after(vec, a, b)
             for ti in vec.targets:
                 t = self.targets[ti]
                 nl = self._target_loss(t, st + (vec.sorted, a, b))
@@ -551,6 +619,11 @@ class Problem:
                 if ti in newloss:
                     continue
                 t = self.targets[ti]
+                if t.kind == "D":
+                    nl = huber((self._contrast(t, newstats) - t.value) / t.tol)
+                    newloss[ti] = nl
+                    delta += nl - self.loss[ti]
+                    continue
                 if not t.common[i]:
                     continue
                 sums = self._pair_sums(t, i, newstats)
@@ -588,6 +661,18 @@ class Problem:
                 delta += nl - self.loss[ti]
         return delta, (k, i, edits, ds, newraw, newloss, alpha_new, cfa_new)
 
+    def _contrast(self, t: Target, newstats: dict | None = None) -> float:
+        """Mean of vector t.v minus mean of vector t.w (after the changes ``newstats``)."""
+        out = 0.0
+        for vid, sign in ((t.v, 1.0), (t.w, -1.0)):
+            vec = self.vectors[vid]
+            s1 = vec.s1
+            if newstats and vid in newstats:
+                a, b = newstats[vid]
+                s1 += b - a
+            out += sign * s1 / len(vec.sorted)
+        return out
+
     def _pair_sums(self, t: Target, i: int, newstats: dict) -> np.ndarray:
         vx, vy = self.vectors[t.v], self.vectors[t.w]
         x0, y0 = float(vx.value(vx.raw[i])), float(vy.value(vy.raw[i]))
@@ -611,7 +696,7 @@ class Problem:
         for vid in changed:
             for ti in self.vectors[vid].pairs:
                 t = self.targets[ti]
-                if ti in seen or not t.common[i]:
+                if ti in seen or t.kind == "D" or not t.common[i]:
                     continue
                 seen.add(ti)
                 t.sums = self._pair_sums(t, i, changed)
@@ -633,6 +718,13 @@ class Problem:
             return None
         if t.kind in CFA_STATS:
             return self._cfa_edits(self.cfas[t.v], g)
+        if t.kind == "D":
+            want = np.sign(t.value - self._contrast(t))
+            v, dv = (t.v, want) if g.random() < 0.5 else (t.w, -want)
+            rows = np.flatnonzero(self.vectors[v].rows)
+            if not len(rows) or dv == 0:
+                return None
+            return self._edits(v, int(rows[g.integers(len(rows))]), dv, 1, g)
         if t.kind == "r":
             v, w = (t.v, t.w) if g.random() < 0.5 else (t.w, t.v)
             vx, vy = self.vectors[v], self.vectors[w]
@@ -796,6 +888,25 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
         out[k] = new.__class__(vals, index=frame.index, columns=frame.columns)
     return out, dict(loss_before=before, loss_after=prob.total_loss(), proposals=proposals, kept=kept,
                      cfa_fits=fit, problem=prob)
+
+
+def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
+                  proposals: int = GROUP_PROPOSALS, contrasts: list[dict] | None = None) -> dict:
+    """The third phase, after the second stage has placed the clients in groups (outcomes, RISc
+    categories, ...): targets for the published M and SD of the alliance scores within those
+    groups join the loss of :func:`refine`'s problem (:meth:`Problem.add_groups`), and edits are
+    proposed for every target, so the first two phases' targets keep their weight. Returns the
+    answers (context -> array, the problem's rows) and the loss before and after."""
+    ids = np.array(prob.add_groups(groups) + prob.add_contrasts(contrasts or []), dtype=int)
+    before = prob.total_loss()
+    fails = np.zeros(len(prob.targets))
+    kept = _search(prob, g, proposals, fails, np.arange(len(prob.targets)))
+    if prob.cfas:  # the CFAs' tracked chi-squares drift: fit again and mend their targets
+        prob.fit_cfas()
+        cfa = np.array([ti for m in prob.cfas for ti in (m.t_cfi, m.t_rmsea)], dtype=int)
+        kept += _search(prob, g, CFA_PROPOSALS, fails, cfa)
+
+    return dict(loss_before=before, loss_after=prob.total_loss(), kept=kept, targets=ids)
 
 
 def _search(prob: Problem, g: np.random.Generator, proposals: int, fails: np.ndarray, ids: np.ndarray) -> int:
