@@ -14,14 +14,18 @@ this order:
    officer's ratings (addiction, LVB, conscience, difficulty, competence);
 3. motivation: the four SMS dimensions at both waves, then the twelve items;
 4. outcomes: no_show and formal_action (as the officer's answers at wave 2), dropout and
-   early_help (registry).
+   early_help (registry);
+5. (exact path only) the item-level refinement's third phase (:func:`_refine_groups`): the
+   alliance answers are edited towards the published means and SDs within the groups just
+   made and towards the contrasts the printed logistic models imply.
 
 Who has a value is fixed by the design (``design_bg.yml``); what the value is follows the
 latent variable, whose links to the alliance scores and to earlier variables are the calibrated
 parameters (``params_bg_v1.json``). Random numbers come from streams
 ``SeedSequence([seed, 1000 + k])`` per variable (k its position in :data:`ORDER`), so changing one
 variable's parameters leaves the draws of the others alone. The item-level tables are not
-changed except for the SMS columns.
+changed except for the SMS columns and, on the exact path, the answers the third refinement
+phase edits.
 """
 
 from __future__ import annotations
@@ -680,8 +684,9 @@ def _extend(sim, params, design, seed, exact=True, integers=True) -> dict[str, p
                                          index=st.X.index)], axis=1)
     for var in OUTCOMES:
         st.discrete(var)
-    if exact and sim.refinement is not None:
-        _refine_groups(st, sim.refinement, tables)
+    kept = getattr(sim, "refinement", None)  # a refined simulation (generate.simulate, exact path)
+    if exact and kept is not None:
+        _refine_groups(st, kept, tables)
     sms = _sms_items(st, sms_lat, tables)
     outcome_items = _outcome_items(st)
     return assemble(st, tables, officers, rs, sms, outcome_items, integers)

@@ -169,7 +169,8 @@ def simulate(params: dict, seed: int | None = None, design: dict | None = None,
     the scale, change and dyad-difference scores (medians, minima, maxima, means, SDs) come closer
     to the published ones, guarding the correlations and alphas, and then until the CFI and RMSEA
     of the ten Appendix 1 CFAs do. Its random draws come from their own stream, so no other draw
-    changes. The calibration passes ``refine=False`` (it fits the latent model), and so does the
+    changes. Its problem is kept on the result (``refinement``) for the third phase, which the
+    second stage runs (:func:`wagk.synth.extend.extend`). The calibration passes ``refine=False`` (it fits the latent model), and so does the
     Monte Carlo path (``exact=False``): a replicate is a fresh sample of the model, untouched by
     the published numbers.
     """

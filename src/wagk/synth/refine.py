@@ -25,7 +25,13 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
   through the edits from a FIML fit (:class:`TrackedCFA`): an edit's effect on them costs a few
   small matrix products, so the fit indices join the loss without a refit per proposal. The phase fits the CFAs, proposes edits down the gradient of their loss, fits again
   (the tracked model chi-square keeps the fitted covariance, so it overstates how far a model
-  has moved; the refit corrects that), and proposes again (``CFA_ROUNDS``, ``CFA_PROPOSALS``).
+  has moved; the refit corrects that), and proposes again (``CFA_ROUNDS``, ``CFA_PROPOSALS``);
+- in a third phase, run by the second stage once the clients are in their groups
+  (:func:`refine_groups`, called from :mod:`wagk.synth.extend`): the M and SD of the alliance
+  scores within the groups of the outcome tables (8.9-8.10, 9.9-9.11, 10.5-10.6) and of the
+  running text's group comparisons (:func:`wagk.synth.moments_spec.group_descriptives`), and
+  the differences of the outcome groups' means that the printed logistic models of Tables
+  10.7-10.9 imply (``D`` targets). The CFAs are fitted again at its end.
 
 Loss: the sum over targets of ``huber((value - published) / tolerance)`` (quadratic up to 3
 tolerances, linear beyond, so that targets the other published numbers contradict cannot
