@@ -95,6 +95,7 @@ class Vector:
     sorted: np.ndarray = None
     s1: float = 0.0
     s2: float = 0.0
+    rawl: list = None  # raw as a list (fast access to single values)
     targets: list = field(default_factory=list)  # indices of stat targets
     moments_only: bool = True  # its targets are M and SD only (no order statistics)
     pairs: list = field(default_factory=list)  # indices of correlation targets
@@ -102,7 +103,13 @@ class Vector:
     def value(self, raw):
         return abs(raw) if self.absval else raw
 
+    def at(self, i: int) -> float:
+        """The value of respondent i."""
+        x = self.rawl[i]
+        return abs(x) if self.absval else x
+
     def reset(self):
+        self.rawl = self.raw.tolist()
         x = self.value(self.raw[self.rows])
         self.sorted = np.sort(x).tolist()
         self.s1, self.s2 = float(x.sum()), float((x * x).sum())
@@ -124,6 +131,10 @@ class Target:
     w: int = -1  # r: second vector
     sums: tuple = None  # r: n, Sx, Sy, Sxx, Syy, Sxy over the common rows
     common: np.ndarray = None  # r: bool rows with both
+    si: int = -1  # position of the statistic in STATS (-1: not a vector statistic)
+
+    def __post_init__(self):
+        self.si = STATS.index(self.kind) if self.kind in STATS else -1
 
 
 @dataclass
@@ -252,7 +263,7 @@ class AlphaGuard:
 
 
 def _stats_after(vec: Vector, a: float, b: float):
-    """M, SD, Mdn, Min, Max and the sorted accessor of ``vec`` with one value a replaced by b."""
+    """M, SD, Mdn, Min and Max of ``vec`` with one value a replaced by b."""
     s = vec.sorted
     m = len(s)
     s1 = vec.s1 - a + b
@@ -263,19 +274,32 @@ def _stats_after(vec: Vector, a: float, b: float):
     q = bisect_left(s, b)
     if q > r:
         q -= 1
+    mdn = 0.5 * (_after_at(s, r, q, b, (m - 1) // 2) + _after_at(s, r, q, b, m // 2))
+    return mean, var ** 0.5, mdn, _after_at(s, r, q, b, 0), _after_at(s, r, q, b, m - 1)
 
-    def u(k):
-        return s[k] if k < r else s[k + 1]
 
-    def t(k):
-        if k < q:
-            return u(k)
-        if k == q:
-            return b
-        return u(k - 1)
+def _after_at(s: list, r: int, q: int, b: float, k: int) -> float:
+    """Element k of the sorted list s after removing position r and inserting b at position q."""
+    if k == q:
+        return b
+    if k > q:
+        k -= 1
+    return s[k] if k < r else s[k + 1]
 
-    mdn = 0.5 * (t((m - 1) // 2) + t(m // 2))
-    return mean, var ** 0.5, mdn, t(0), t(m - 1)
+
+def _median_count(t: Target, s: list, a: float | None, b: float | None) -> float:
+    """The median's extra loss: MDN_COUNT_WEIGHT per value that keeps it from the published
+    value (values beyond published -+ MDN_WINDOW tolerances past half the sample), for the
+    sorted values s with a replaced by b (a None: as they are)."""
+    m = len(s)
+    lo, hi = t.value - MDN_WINDOW * t.tol, t.value + MDN_WINDOW * t.tol
+    n_lo = bisect_left(s, lo)
+    n_hi = m - bisect_right(s, hi)
+    if a is not None:
+        n_lo += int(b < lo) - int(a < lo)
+        n_hi += int(b > hi) - int(a > hi)
+    h = (m - 1) // 2
+    return MDN_COUNT_WEIGHT * (max(0, n_lo - h) + max(0, n_hi - h))
 
 
 def _stats(vec: Vector):
@@ -557,20 +581,9 @@ class Problem:
     def _target_loss(self, t: Target, cur) -> float:
         if t.kind in ("r", "alpha", "D"):
             return huber((cur[0] - t.value) / t.tol)
-        stats = cur[:5]
-        val = stats[STATS.index(t.kind)]
-        loss = huber((val - t.value) / t.tol)
+        loss = huber((cur[t.si] - t.value) / t.tol)
         if t.kind == "Mdn":
-            s, a, b = cur[5], cur[6], cur[7]
-            m = len(s)
-            lo, hi = t.value - MDN_WINDOW * t.tol, t.value + MDN_WINDOW * t.tol
-            n_lo = bisect_left(s, lo)
-            n_hi = m - bisect_right(s, hi)
-            if a is not None:
-                n_lo += int(b < lo) - int(a < lo)
-                n_hi += int(b > hi) - int(a > hi)
-            h = (m - 1) // 2
-            loss += MDN_COUNT_WEIGHT * (max(0, n_lo - h) + max(0, n_hi - h))
+            loss += _median_count(t, *cur[5:8])
         return loss
 
     def total_loss(self) -> float:
@@ -590,15 +603,16 @@ class Problem:
         """(change of the loss, bookkeeping for :meth:`apply`) of the edits."""
         ds = self.score_deltas(k, i, edits)
         newraw = {}
+        vectors = self.vectors
         for si, d in ds.items():
             for vid, sg in self._row_vectors(k, si)[i]:
-                newraw[vid] = newraw.get(vid, self.vectors[vid].raw[i]) + sg * d
+                newraw[vid] = newraw.get(vid, vectors[vid].rawl[i]) + sg * d
         delta = 0.0
         newloss = {}
         newstats = {}
         for vid, raw in newraw.items():
-            vec = self.vectors[vid]
-            a, b = float(vec.value(vec.raw[i])), float(vec.value(raw))
+            vec = vectors[vid]
+            a, b = vec.at(i), (abs(raw) if vec.absval else raw)
             if a == b:
                 continue
             newstats[vid] = (a, b)
@@ -617,7 +631,10 @@ class Problem:
             st = _stats_after(vec, a, b)
             for ti in vec.targets:
                 t = self.targets[ti]
-                nl = self._target_loss(t, st + (vec.sorted, a, b))
+                e = (st[t.si] - t.value) / t.tol
+                nl = huber(e)
+                if t.si == 2:
+                    nl += _median_count(t, vec.sorted, a, b)
                 newloss[ti] = nl
                 delta += nl - self.loss[ti]
         for vid in newstats:
@@ -681,7 +698,7 @@ class Problem:
 
     def _pair_sums(self, t: Target, i: int, newstats: dict) -> np.ndarray:
         vx, vy = self.vectors[t.v], self.vectors[t.w]
-        x0, y0 = float(vx.value(vx.raw[i])), float(vy.value(vy.raw[i]))
+        x0, y0 = vx.at(i), vy.at(i)
         x1 = newstats[t.v][1] if t.v in newstats else x0
         y1 = newstats[t.w][1] if t.w in newstats else y0
         n, sx, sy, sxx, syy, sxy = t.sums
@@ -696,8 +713,7 @@ class Problem:
             ag = self.alphas[key]
             ag.s1, ag.s2, ag.t1, ag.t2 = s1, s2, t1, t2
             ag.total[i] += dt
-        changed = {vid: (self.vectors[vid].value(self.vectors[vid].raw[i]), self.vectors[vid].value(raw))
-                   for vid, raw in newraw.items()}
+        changed = {vid: (self.vectors[vid].at(i), self.vectors[vid].value(raw)) for vid, raw in newraw.items()}
         seen = set()
         for vid in changed:
             for ti in self.vectors[vid].pairs:
@@ -714,6 +730,7 @@ class Problem:
             vec = self.vectors[vid]
             vec.replace(*changed[vid])
             vec.raw[i] = raw
+            vec.rawl[i] = raw
         for ti, nl in newloss.items():
             self.loss[ti] = nl
 
