@@ -723,7 +723,7 @@ def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
             rule = compare.rule_for(stat, "descriptives", "", tolerances)
             stats[stat] = (value, rule.amount * abs(value) if rule.kind == "rel" else rule.amount)
         groups.append(dict(comps=comps, rows=rows, absval=absval, stats=stats))
-    contrasts = []
+    models = []
     spec_all = moments_spec.build()
     for o in OUTCOMES:
         y = st.values[o][pos]
@@ -738,10 +738,10 @@ def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
             if ok.sum() < 10:
                 continue
             d = np.cov(X[ok], rowvar=False) @ np.asarray(m["b"], float)
-            for j, cc in enumerate(comps):
-                contrasts.append(dict(comps=cc, rows=ok & (y == 1), rows_b=ok & (y == 0), value=d[j],
-                                      tol=LOGIT_TOL))
-    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), contrasts=contrasts)
+            models.append(dict(comps=comps, rows=ok, y=y[ok], selected={j for j, b in enumerate(m["b"]) if b != 0},
+                               contrasts=[dict(comps=cc, rows=ok & (y == 1), rows_b=ok & (y == 0), value=d[j],
+                                               tol=LOGIT_TOL) for j, cc in enumerate(comps)]))
+    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models)
     for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):
         rows = prob.members[k]
         cols = [c for c in prob.cols[k] if not c.startswith("sms_")]

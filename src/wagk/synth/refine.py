@@ -76,6 +76,10 @@ ITEM_JITTER = 2.0  # randomness of the choice among the items that lag behind
 CFA_STATS = ("CFI", "RMSEA")
 CFA_ROUNDS = 2  # fits of the CFAs in the second phase (each followed by CFA_PROPOSALS proposals)
 CFA_PROPOSALS = 500
+PROFILE_SCALES = ("trust", "goals_restriction", "bond", "reactance")
+REPAIR_ROUNDS = 2  # rounds of the logistic models' repair (refine_groups)
+REPAIR_PROPOSALS = 1000
+PROFILE_SHARE = 0.5  # share of a group mean's proposals that move the respondent's whole profile
 GROUP_PROPOSALS = 3000  # proposals of the third phase (:func:`refine_groups`)
 
 
@@ -98,6 +102,7 @@ class Vector:
     rawl: list = None  # raw as a list (fast access to single values)
     targets: list = field(default_factory=list)  # indices of stat targets
     moments_only: bool = True  # its targets are M and SD only (no order statistics)
+    profile: bool = False  # a group's alliance scale: its mean may move with the whole profile
     pairs: list = field(default_factory=list)  # indices of correlation targets
 
     def value(self, raw):
@@ -511,6 +516,9 @@ class Problem:
             vid = self._vector(grp["comps"], grp["rows"], absval=grp.get("absval", False))
             if self.vectors[vid].rows.sum() < 2:
                 continue
+            comps = grp["comps"]
+            self.vectors[vid].profile = (len(comps) == 1 and not grp.get("absval", False)
+                                         and comps[0][1] in PROFILE_SCALES + ("total",))
             for stat, (value, tol) in grp["stats"].items():
                 if stat not in ("M", "SD"):
                     raise ValueError(f"group statistic {stat!r}: only M and SD are tracked")
@@ -768,6 +776,8 @@ class Problem:
         if t.kind == "M":
             i = int(rows[g.integers(len(rows))])
             dv = want
+            if vec.profile and g.random() < PROFILE_SHARE:
+                return self._profile_edits(t.v, i, dv, g)
         elif t.kind == "SD":
             i = int(rows[g.integers(len(rows))])
             dv = want * np.sign(vec.value(vec.raw[i]) - vals.mean())
@@ -814,6 +824,28 @@ class Problem:
         order = np.argsort(-np.abs(grad[cand]) * (0.5 + g.random(len(cand))), kind="stable")
         pick = cand[order[:int(g.integers(1, MAX_STEPS + 1))]]
         return m.k, i, [(int(m.cols[q]), float(d[q])) for q in pick]
+
+    def _profile_edits(self, vid: int, i: int, dv: float, g: np.random.Generator):
+        """One answer of each alliance subscale of respondent i, moved with the targeted scale
+        (reactance against the others): the group's mean moves while the respondent's profile,
+        hence the correlations between the scales within the group, keeps its shape."""
+        k, si, _sg = self.vectors[vid].comps[0]
+        name = self.scales[k][si][0]
+        edits = []
+        for s_name in PROFILE_SCALES:
+            # reactance runs against the other scales (and the total, where it is reverse keyed)
+            sdv = dv if (s_name == "reactance") == (name == "reactance") else -dv
+            _n, idx, sign = self.scales[k][self.names[k].index(s_name)]
+            x = self.X[k][i, idx]
+            d = sdv * sign
+            ok = ~np.isnan(x) & (x + d >= codebook.ITEM_MIN) & (x + d <= codebook.ITEM_MAX)
+            cand = np.flatnonzero(ok)
+            if not len(cand):
+                continue
+            keyed = np.where(sign < 0, codebook.ITEM_MIN + codebook.ITEM_MAX - x, x)[cand]
+            c = cand[np.argmin(keyed * sdv + ITEM_JITTER * g.random(len(cand)))]
+            edits.append((int(idx[c]), float(d[c])))
+        return (k, i, edits) if edits else None
 
     def _edits(self, vid: int, i: int, dv: float, steps: int, g: np.random.Generator):
         vec = self.vectors[vid]
@@ -914,22 +946,51 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
 
 
 def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
-                  proposals: int = GROUP_PROPOSALS, contrasts: list[dict] | None = None) -> dict:
+                  proposals: int = GROUP_PROPOSALS, models: list[dict] | None = None) -> dict:
     """The third phase, after the second stage has placed the clients in groups (outcomes, RISc
     categories, ...): targets for the published M and SD of the alliance scores within those
     groups join the loss of :func:`refine`'s problem (:meth:`Problem.add_groups`), and edits are
-    proposed for every target, so the first two phases' targets keep their weight. Returns the
-    answers (context -> array, the problem's rows) and the loss before and after."""
-    ids = np.array(prob.add_groups(groups) + prob.add_contrasts(contrasts or []), dtype=int)
+    proposed for every target, so the first two phases' targets keep their weight.
+
+    ``models``: the logistic models of Tables 10.7-10.9, each a dict of ``comps`` (candidate
+    scores), ``rows``, ``y`` (the outcome on those rows), ``selected`` (the indices of the
+    printed predictors) and ``contrasts`` (the group contrasts the printed model implies, for
+    :meth:`Problem.add_contrasts`). After the search, a model whose forward selection
+    (:func:`wagk.logistic.forward_stepwise`'s rules) differs from the printed one gets its
+    contrasts as targets and the search goes on (``REPAIR_ROUNDS`` x ``REPAIR_PROPOSALS``).
+    The CFAs are fitted again at the end. Returns the loss before and after, the number of
+    kept edits, the new targets and the models repaired."""
+    ids = prob.add_groups(groups)
     before = prob.total_loss()
     fails = np.zeros(len(prob.targets))
     kept = _search(prob, g, proposals, fails, np.arange(len(prob.targets)))
+    repaired = []
+    for _ in range(REPAIR_ROUNDS if models else 0):
+        bad = [mi for mi, m in enumerate(models) if mi not in repaired and selection(prob, m) != m["selected"]]
+        if not bad:
+            break
+        for mi in bad:
+            ids += prob.add_contrasts(models[mi]["contrasts"])
+        repaired += bad
+        fails = np.r_[fails, np.zeros(len(prob.targets) - len(fails))]
+        kept += _search(prob, g, REPAIR_PROPOSALS, fails, np.arange(len(prob.targets)))
     if prob.cfas:  # the CFAs' tracked chi-squares drift: fit again and mend their targets
         prob.fit_cfas()
         cfa = np.array([ti for m in prob.cfas for ti in (m.t_cfi, m.t_rmsea)], dtype=int)
         kept += _search(prob, g, CFA_PROPOSALS, fails, cfa)
+    return dict(loss_before=before, loss_after=prob.total_loss(), kept=kept, targets=np.array(ids, dtype=int),
+                repaired=repaired)
 
-    return dict(loss_before=before, loss_after=prob.total_loss(), kept=kept, targets=ids)
+
+def selection(prob: Problem, model: dict) -> set:
+    """Indices of the candidates a forward stepwise logistic regression (LR removal, entry
+    p < .05, removal p > .10, as the analysis) selects on the current answers."""
+    from wagk.logistic import _select
+
+    X = np.column_stack([sum(sg * prob.S[k][model["rows"], prob.names[k].index(nm)] for k, nm, sg in cc)
+                         for cc in model["comps"]])
+    sel = _select(X, model["y"], "lr", 0.05, 0.10, 2 * X.shape[1])[0]
+    return set(sel)
 
 
 def _search(prob: Problem, g: np.random.Generator, proposals: int, fails: np.ndarray, ids: np.ndarray) -> int:
