@@ -17,7 +17,8 @@ this order:
    early_help (registry);
 5. (exact path only) the item-level refinement's third phase (:func:`_refine_groups`): the
    alliance answers are edited towards the published means and SDs within the groups just
-   made and towards the contrasts the printed logistic models imply.
+   made, and towards the contrasts a printed logistic model implies when its forward selection
+   comes out differently.
 
 Who has a value is fixed by the design (``design_bg.yml``); what the value is follows the
 latent variable, whose links to the alliance scores and to earlier variables are the calibrated
@@ -79,7 +80,7 @@ TABLE_OF = {
     "client_difficult_w2": "po_w2", "po_competent_w2": "po_w2",
     "risc_category": "registry", "dropout": "registry", "early_help": "registry",
 }
-LOGIT_TOL = 0.04  # the contrasts implied by the printed logistic models (moments_spec "logit" targets)
+LOGIT_TOL = 0.04  # tolerance of the contrasts a printed logistic model implies (refine.refine_groups)
 DEBUG: list = []  # set to [None] to collect unmet design targets (var, weight, wanted, got)
 ADDICTION_ITEMS = ("addiction_alcohol", "addiction_cannabis", "addiction_harddrugs", "addiction_gambling")
 

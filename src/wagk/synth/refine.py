@@ -29,9 +29,11 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
 - in a third phase, run by the second stage once the clients are in their groups
   (:func:`refine_groups`, called from :mod:`wagk.synth.extend`): the M and SD of the alliance
   scores within the groups of the outcome tables (8.9-8.10, 9.9-9.11, 10.5-10.6) and of the
-  running text's group comparisons (:func:`wagk.synth.moments_spec.group_descriptives`), and
-  the differences of the outcome groups' means that the printed logistic models of Tables
-  10.7-10.9 imply (``D`` targets). The CFAs are fitted again at its end.
+  running text's group comparisons (:func:`wagk.synth.moments_spec.group_descriptives`); a
+  group mean's proposal moves either one scale or the respondent's whole alliance profile
+  (:meth:`Problem._profile_edits`). A printed logistic model of Tables 10.7-10.9 whose
+  forward selection comes out differently gets the differences of the outcome groups' means it
+  implies as targets (``D``), and the search goes on. The CFAs are fitted again at its end.
 
 Loss: the sum over targets of ``huber((value - published) / tolerance)`` (quadratic up to 3
 tolerances, linear beyond, so that targets the other published numbers contradict cannot
