@@ -51,6 +51,10 @@ class Rule:
             return f"±{self.amount:.0%}"
         return f"±{self.amount:g}"
 
+    def limit(self, published: float) -> float:
+        """The largest allowed |computed - published| (not for category rules)."""
+        return self.amount * abs(published) if self.kind == "rel" else self.amount
+
 
 def rule_for(statistic: str, analysis: str = "", variable: str = "", tolerances: dict | None = None) -> Rule | None:
     tol = tolerances or load_tolerances()
@@ -191,7 +195,7 @@ def _judge(r, tol: dict) -> tuple[str, float, str]:
     if r.side == "left_only" or np.isnan(r.computed):
         return "not_computed", np.nan, rule.describe()
     diff = float(r.computed - r.published)
-    limit = rule.amount * abs(r.published) if rule.kind == "rel" else rule.amount
+    limit = rule.limit(r.published)
     ok = abs(diff) <= limit + 1e-9
     return ("within" if ok else "outside"), diff, rule.describe()
 

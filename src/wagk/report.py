@@ -54,7 +54,7 @@ def tolerance_ratio(report: pd.DataFrame) -> pd.Series:
         if rule is None or rule.kind == "category" or pd.isna(r.diff):
             out.append(np.nan)
             continue
-        limit = rule.amount * abs(r.published) if rule.kind == "rel" else rule.amount
+        limit = rule.limit(r.published)
         out.append(abs(r.diff) / limit if limit > 0 else (0.0 if abs(r.diff) < 1e-9 else np.inf))
     return pd.Series(out, index=report.index, dtype=float)
 

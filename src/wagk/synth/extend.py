@@ -693,19 +693,6 @@ def _extend(sim, params, design, seed, exact=True, integers=True) -> dict[str, p
     return assemble(st, tables, officers, rs, sms, outcome_items, integers)
 
 
-def _score_comps(score: str) -> tuple[list, bool]:
-    """Components of a predictor-frame score (``c1_trust``, ``pd_cr23``, ``a1_bond``) as
-    refinement vectors: [(context, scale, sign)] and whether the absolute value is taken."""
-    pre, short = score.split("_", 1)
-    name = {v: k for k, v in moments_spec.SHORT.items()}[short]
-    if pre in ("cd", "pd"):
-        k = pre[0]
-        return [(f"{k}2", name, 1.0), (f"{k}1", name, -1.0)], False
-    if pre in ("a1", "a2"):
-        return [(f"c{pre[1]}", name, 1.0), (f"p{pre[1]}", name, -1.0)], True
-    return [(pre, name, 1.0)], False
-
-
 def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
     """The item-level refinement's third phase (:func:`wagk.synth.refine.refine_groups`): with
     the clients now in their groups, the alliance answers are edited towards the published means
@@ -715,14 +702,13 @@ def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
     tolerances = prob.tolerances
     groups = []
     for spec in moments_spec.group_descriptives():
-        comps, absval = _score_comps(spec["score"])
+        comps, absval = moments_spec.score_components(spec["score"])
         rows = np.isin(st.values[spec["var"]][pos], spec["codes"])
         for k in spec["subset"]:
             rows &= prob.members[k]
         stats = {}
         for stat, value in spec["stats"].items():
-            rule = compare.rule_for(stat, "descriptives", "", tolerances)
-            stats[stat] = (value, rule.amount * abs(value) if rule.kind == "rel" else rule.amount)
+            stats[stat] = (value, compare.rule_for(stat, "descriptives", "", tolerances).limit(value))
         groups.append(dict(comps=comps, rows=rows, absval=absval, stats=stats))
     models = []
     spec_all = moments_spec.build()
@@ -731,8 +717,8 @@ def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
         for m in spec_all.get(o, []):
             if m["kind"] != "logit":
                 continue
-            comps = [_score_comps(c)[0] for c in m["scores"]]
-            X = np.column_stack([sum(sg * prob.S[k][:, prob.names[k].index(nm)] for k, nm, sg in cc) for cc in comps])
+            comps = [moments_spec.score_components(c)[0] for c in m["scores"]]
+            X = prob.score_matrix(comps)
             ok = ~np.isnan(X).any(axis=1) & ~np.isnan(y)
             for k in m["subset"]:
                 ok &= prob.members[k]

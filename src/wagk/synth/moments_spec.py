@@ -226,6 +226,19 @@ def build(pub: dict | None = None) -> dict[str, list[dict]]:
     return out
 
 
+def score_components(score: str) -> tuple[list, bool]:
+    """The parts of a score named as in this module (``c1_trust``, ``pd_cr23``, ``a1_bond``: a
+    questionnaire's scale, a change, a dyad's absolute difference): [(context, scale, sign)]
+    and whether the absolute value is taken."""
+    pre, short = score.split("_", 1)
+    name = {v: k for k, v in SHORT.items()}[short]
+    if pre in ("cd", "pd"):
+        return [(f"{pre[0]}2", name, 1.0), (f"{pre[0]}1", name, -1.0)], False
+    if pre in ("a1", "a2"):
+        return [(f"c{pre[1]}", name, 1.0), (f"p{pre[1]}", name, -1.0)], True
+    return [(pre, name, 1.0)], False
+
+
 def group_descriptives(pub: dict | None = None) -> list[dict]:
     """The published means and SDs of an alliance score within a group of clients (the groups of
     :data:`GROUP_TESTS` and the outcome groups of :data:`OUTCOME_SPLITS`), for the item-level

@@ -362,7 +362,6 @@ class Problem:
         self.vectors: list[Vector] = []
         self.targets: list[Target] = []
         self.by_comp: dict = {}  # (context, scale index) -> [(vector, sign)]
-        self._by_row: dict = {}  # the same per respondent (built when needed, see _row_vectors)
         self.members = {k: np.asarray(v, bool) for k, v in members.items()}
         self.lookup = lookup
         self.tolerances = tolerances
@@ -383,26 +382,21 @@ class Problem:
         self.vectors.append(vec)
         for k, si, sg in vec.comps:
             self.by_comp.setdefault((k, si), []).append((vid, sg))
-        self._by_row = {}
         return vid
 
-    def _row_vectors(self, k: str, si: int) -> list:
-        """Per respondent: the [(vector, sign)] of ``by_comp[(k, si)]`` whose rows hold them."""
-        out = self._by_row.get((k, si))
-        if out is None:
-            out = [[] for _ in range(self.n)]
-            for vid, sg in self.by_comp.get((k, si), ()):
-                for i in np.flatnonzero(self.vectors[vid].rows).tolist():
-                    out[i].append((vid, sg))
-            self._by_row[(k, si)] = out
-        return out
+    def score_matrix(self, comps_list: list, rows: np.ndarray | None = None) -> np.ndarray:
+        """Current scores (one column per entry of ``comps_list``, each [(context, scale,
+        sign)] as in :meth:`_vector`; NaN where a score is missing) over ``rows``."""
+        sel = slice(None) if rows is None else rows
+        return np.column_stack([sum(sg * self.S[k][sel, self.names[k].index(s)] for k, s, sg in comps)
+                                for comps in comps_list])
 
     def _stat_targets(self, vid, key, lookup, tolerances):
         for stat in STATS:
             kk = key + (stat,)
             if kk in lookup and np.isfinite(lookup[kk]):
                 rule = compare.rule_for(stat, key[3], key[4], tolerances)
-                tol = rule.amount * abs(lookup[kk]) if rule.kind == "rel" else rule.amount
+                tol = rule.limit(lookup[kk])
                 self.targets.append(Target(stat, vid, float(lookup[kk]), max(float(tol), 1e-6)))
                 self.vectors[vid].targets.append(len(self.targets) - 1)
                 self.vectors[vid].moments_only &= stat in ("M", "SD")
@@ -615,8 +609,9 @@ class Problem:
         newraw = {}
         vectors = self.vectors
         for si, d in ds.items():
-            for vid, sg in self._row_vectors(k, si)[i]:
-                newraw[vid] = newraw.get(vid, vectors[vid].rawl[i]) + sg * d
+            for vid, sg in self.by_comp.get((k, si), ()):
+                if vectors[vid].rows[i]:
+                    newraw[vid] = newraw.get(vid, vectors[vid].rawl[i]) + sg * d
         delta = 0.0
         newloss = {}
         newstats = {}
@@ -989,8 +984,7 @@ def selection(prob: Problem, model: dict) -> set:
     p < .05, removal p > .10, as the analysis) selects on the current answers."""
     from wagk.logistic import _select
 
-    X = np.column_stack([sum(sg * prob.S[k][model["rows"], prob.names[k].index(nm)] for k, nm, sg in cc)
-                         for cc in model["comps"]])
+    X = prob.score_matrix(model["comps"], model["rows"])
     sel = _select(X, model["y"], "lr", 0.05, 0.10, 2 * X.shape[1])[0]
     return set(sel)
 

@@ -76,7 +76,7 @@ def seed_spread(params: dict | None = None, seeds=range(1, 21)) -> pd.DataFrame:
     for label, key in HEADLINE:
         v = np.array(values[label], float)
         rule = compare.rule_for(key[-1], key[3], key[4], tol)
-        limit = rule.amount * abs(pub[key]) if rule.kind == "rel" else rule.amount
+        limit = rule.limit(pub[key])
         out.append(dict(number=label, published=pub[key], mean=np.nanmean(v), sd=np.nanstd(v, ddof=1),
                         min=np.nanmin(v), max=np.nanmax(v), tolerance=rule.describe(),
                         share_within=float(np.mean(np.abs(v - pub[key]) <= limit + 1e-9)), seeds=len(v)))
