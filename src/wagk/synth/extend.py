@@ -40,7 +40,7 @@ import pandas as pd
 from scipy import special
 
 from wagk import codebook, compare
-from wagk.synth import generate, links, moments, moments_spec, refine
+from wagk.synth import generate, links, moments, moments_spec, refine, targets_bg
 
 HERE = Path(__file__).resolve().parent
 DESIGN_YML = HERE / "design_bg.yml"
@@ -728,7 +728,8 @@ def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
             models.append(dict(comps=comps, rows=ok, y=y[ok], selected={j for j, b in enumerate(m["b"]) if b != 0},
                                contrasts=[dict(comps=cc, rows=ok & (y == 1), rows_b=ok & (y == 0), value=d[j],
                                                tol=LOGIT_TOL) for j, cc in enumerate(comps)]))
-    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models)
+    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models,
+                         correlations=_fixed_correlations(st, prob, pos))
     for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):
         rows = prob.members[k]
         cols = [c for c in prob.cols[k] if not c.startswith("sms_")]
@@ -737,6 +738,42 @@ def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
         q = tables[name].set_index("client_id")
         q[cols] = new.reindex(q.index)
         tables[name] = q.reset_index()
+
+
+#: the tables of Spearman correlations between alliance scores and second-stage variables, and
+#: the questionnaire (context of the refinement) each describes
+SPEARMAN_TABLES = {"T8.4": "c1", "T8.5": "c2", "T9.4": "p1", "T9.5": "p2", "T9.6": "p1", "T9.7": "p2"}
+
+
+def _fixed_correlations(st: _State, prob: refine.Problem, pos: np.ndarray) -> list[dict]:
+    """The published Spearman correlations of Tables 8.4-8.5 and 9.4-9.7 as targets of the third
+    refinement phase (:meth:`wagk.synth.refine.Problem.add_fixed_correlations`): the phase
+    tracks Pearson correlations, so each target is the Pearson correlation of the score with the
+    variable's mid-ranks, shifted by the gap between the published and the current Spearman
+    correlation. Variables the second stage does not generate per client (officer age and
+    experience) are left out."""
+    pub = targets_bg.lookup()
+    tol = compare.rule_for("rs", "spearman", "", prob.tolerances).amount
+    out = []
+    for (ref, score, var, stat), value in pub.items():
+        if stat != "rs" or ref not in SPEARMAN_TABLES:
+            continue
+        k = SPEARMAN_TABLES[ref]
+        other = st.values.get(var, st.values.get(f"{var}_w{k[1]}"))
+        if other is None:
+            continue
+        other = np.asarray(other, float)[pos]
+        comps = [(k, score, 1.0)]
+        x = prob.score_matrix([comps])[:, 0]
+        ok = prob.members[k] & ~np.isnan(x) & ~np.isnan(other)
+        if ok.sum() < 10:
+            continue
+        ranks = np.full(len(other), np.nan)
+        ranks[ok] = pd.Series(other[ok]).rank().to_numpy()
+        spearman = np.corrcoef(pd.Series(x[ok]).rank().to_numpy(), ranks[ok])[0, 1]
+        pearson = np.corrcoef(x[ok], ranks[ok])[0, 1]
+        out.append(dict(comps=comps, rows=ok, other=ranks, value=pearson + value - spearman, tol=tol))
+    return out
 
 
 def assemble(st: _State, tables: dict, officers: pd.DataFrame, rs: dict, sms: dict, outcome_items: pd.DataFrame,

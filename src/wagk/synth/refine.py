@@ -29,11 +29,16 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
 - in a third phase, run by the second stage once the clients are in their groups
   (:func:`refine_groups`, called from :mod:`wagk.synth.extend`): the M and SD of the alliance
   scores within the groups of the outcome tables (8.9-8.10, 9.9-9.11, 10.5-10.6) and of the
-  running text's group comparisons (:func:`wagk.synth.moments_spec.group_descriptives`); a
-  group mean's proposal moves either one scale or the respondent's whole alliance profile
-  (:meth:`Problem._profile_edits`). A printed logistic model of Tables 10.7-10.9 whose
-  forward selection comes out differently gets the differences of the outcome groups' means it
-  implies as targets (``D``), and the search goes on. The CFAs are fitted again at its end.
+  running text's group comparisons (:func:`wagk.synth.moments_spec.group_descriptives`), and
+  the scores' Spearman correlations with second-stage variables (Tables 8.4-8.5, 9.4-9.7),
+  tracked as Pearson correlations with the variables' ranks. Its edits are drawn from the
+  gradient of the whole loss (:meth:`Problem.gradient_proposals`): with every client in several
+  groups, an answer is worth moving when the targets of all its groups agree. A printed
+  logistic model of Tables 10.7-10.9 whose forward selection comes out differently gets the
+  differences of the outcome groups' means it implies as targets (``D``), and the search goes
+  on with the proposals below (a group mean's proposal moves either one scale or the
+  respondent's whole alliance profile, :meth:`Problem._profile_edits`). The CFAs are fitted
+  again at its end.
 
 Loss: the sum over targets of ``huber((value - published) / tolerance)`` (quadratic up to 3
 tolerances, linear beyond, so that targets the other published numbers contradict cannot
@@ -79,15 +84,20 @@ CFA_STATS = ("CFI", "RMSEA")
 CFA_ROUNDS = 2  # fits of the CFAs in the second phase (each followed by CFA_PROPOSALS proposals)
 CFA_PROPOSALS = 500
 PROFILE_SCALES = ("trust", "goals_restriction", "bond", "reactance")
-REPAIR_ROUNDS = 2  # rounds of the logistic models' repair (refine_groups)
+REPAIR_ROUNDS = 3  # rounds of the logistic models' repair (refine_groups)
 REPAIR_PROPOSALS = 1000
 PROFILE_SHARE = 0.5  # share of a group mean's proposals that move the respondent's whole profile
 GROUP_PROPOSALS = 3000  # proposals of the third phase (:func:`refine_groups`)
+GRADIENT_BATCH = 500  # the third phase's proposals are drawn from the gradient in batches of this size
 
 
 def huber(e: float, c: float = 3.0) -> float:
     a = abs(e)
     return e * e if a <= c else 2 * c * a - c * c
+
+
+def _huber_slope(e: float, c: float = 3.0) -> float:
+    return 2 * e if abs(e) <= c else 2 * c * np.sign(e)
 
 
 @dataclass
@@ -525,6 +535,25 @@ class Problem:
                                       for t in new]]
         return new
 
+    def add_fixed_correlations(self, pairs: list[dict]) -> list[int]:
+        """Targets for the correlation of a score with a fixed variable of the second stage
+        (each a dict of ``comps``, ``rows``, ``other``: the variable's values over the
+        population, NaN unknown, ``value`` and ``tol``). Returns the indices of the new targets."""
+        new = []
+        for c in pairs:
+            v = self._vector(c["comps"], c["rows"])
+            ok = self.vectors[v].rows & ~np.isnan(c["other"])
+            w = len(self.vectors)
+            fixed = Vector([], False, ok, np.where(ok, c["other"], np.nan))
+            fixed.reset()
+            self.vectors.append(fixed)
+            before = len(self.targets)
+            self._pair(v, w, c["value"], c["tol"])
+            new += list(range(before, len(self.targets)))
+        self.loss = np.r_[self.loss, [self._target_loss(self.targets[t], self._current(self.targets[t]))
+                                      for t in new]]
+        return new
+
     def add_contrasts(self, contrasts: list[dict]) -> list[int]:
         """Targets for differences of means between two groups (``D`` = mean over ``rows`` minus
         mean over ``rows_b``, disjoint): each a dict of ``comps``, ``rows``, ``rows_b``,
@@ -689,6 +718,99 @@ class Problem:
                 delta += nl - self.loss[ti]
         return delta, (k, i, edits, ds, newraw, newloss, alpha_new, cfa_new)
 
+    def score_gradient(self) -> dict:
+        """Context -> (n x scales) d loss / d scale score, from the M, SD, r and D targets (the
+        order statistics, alphas and CFAs are left to :meth:`evaluate`)."""
+        g = {k: np.zeros_like(S) for k, S in self.S.items()}
+        cache = {}
+
+        def values(vid):
+            if vid not in cache:
+                vec = self.vectors[vid]
+                rows = np.flatnonzero(vec.rows)
+                raw = vec.raw[rows]
+                cache[vid] = (rows, vec.value(raw), np.sign(raw) if vec.absval else None)
+            return cache[vid]
+
+        def push(vid, rows, dx, sgn):
+            vec = self.vectors[vid]
+            if sgn is not None:
+                dx = dx * sgn
+            for k, si, sg in vec.comps:
+                g[k][rows, si] += sg * dx
+
+        for ti, t in enumerate(self.targets):
+            if self.loss[ti] < 1e-9 or t.kind not in ("M", "SD", "r", "D"):
+                continue
+            if t.kind in ("M", "SD"):
+                rows, x, sgn = values(t.v)
+                n = len(x)
+                if n < 2:
+                    continue
+                mean = self.vectors[t.v].s1 / n
+                if t.kind == "M":
+                    w = _huber_slope((mean - t.value) / t.tol) / t.tol
+                    push(t.v, rows, np.full(n, w / n), sgn)
+                else:
+                    sd = max((self.vectors[t.v].s2 - n * mean * mean) / (n - 1), 1e-12) ** 0.5
+                    w = _huber_slope((sd - t.value) / t.tol) / t.tol
+                    push(t.v, rows, w * (x - mean) / ((n - 1) * sd), sgn)
+            elif t.kind == "D":
+                w = _huber_slope((self._contrast(t) - t.value) / t.tol) / t.tol
+                for vid, sign in ((t.v, 1.0), (t.w, -1.0)):
+                    rows, x, sgn = values(vid)
+                    push(vid, rows, np.full(len(x), sign * w / len(x)), sgn)
+            else:
+                r = _r(t.sums)
+                w = _huber_slope((r - t.value) / t.tol) / t.tol
+                c = np.flatnonzero(t.common)
+                vx, vy = self.vectors[t.v], self.vectors[t.w]
+                x, y = vx.value(vx.raw[c]), vy.value(vy.raw[c])
+                xc, yc = x - x.mean(), y - y.mean()
+                sxx, syy = float(xc @ xc), float(yc @ yc)
+                if sxx <= 0 or syy <= 0:
+                    continue
+                q = (sxx * syy) ** 0.5
+                push(t.v, c, w * (yc / q - r * xc / sxx), np.sign(vx.raw[c]) if vx.absval else None)
+                push(t.w, c, w * (xc / q - r * yc / syy), np.sign(vy.raw[c]) if vy.absval else None)
+        return g
+
+    def item_gradient(self) -> dict:
+        """Context -> (n x items) d loss / d answer (NaN-free, 0 where no scale counts it)."""
+        out = {}
+        for k, gs in self.score_gradient().items():
+            with np.errstate(invalid="ignore", divide="ignore"):
+                per = np.where(self.valid[k], gs / self.cnt[k], 0.0)
+            G = np.zeros_like(self.X[k])
+            for si, (_name, idx, sign) in enumerate(self.scales[k]):
+                G[:, idx] += per[:, [si]] * sign
+            out[k] = np.where(np.isnan(self.X[k]), 0.0, G)
+        return out
+
+    def gradient_proposals(self, g: np.random.Generator, size: int) -> list:
+        """``size`` single-answer edits drawn with probability proportional to the loss's
+        gradient, each one point down the gradient within 1-7."""
+        keys, flat = [], []
+        for k, G in self.item_gradient().items():
+            X = self.X[k]
+            d = -np.sign(G)
+            ok = (d != 0) & ~np.isnan(X) & (X + d >= codebook.ITEM_MIN) & (X + d <= codebook.ITEM_MAX)
+            w = np.where(ok, np.abs(G), 0.0)
+            keys.append((k, G.shape[1], d))
+            flat.append(w.ravel())
+        w = np.concatenate(flat)
+        nz = np.flatnonzero(w > 0)
+        if not len(nz):
+            return []
+        pick = g.choice(nz, size=min(size, len(nz)), replace=False, p=w[nz] / w[nz].sum())
+        out, offs = [], np.cumsum([0] + [len(f) for f in flat])
+        for p in pick:
+            c = int(np.searchsorted(offs, p, side="right") - 1)
+            k, m, d = keys[c]
+            i, j = divmod(int(p - offs[c]), m)
+            out.append((k, i, [(j, float(d[i, j]))]))
+        return out
+
     def _contrast(self, t: Target, newstats: dict | None = None) -> float:
         """Mean of vector t.v minus mean of vector t.w (after the changes ``newstats``)."""
         out = 0.0
@@ -755,6 +877,8 @@ class Problem:
             return self._edits(v, int(rows[g.integers(len(rows))]), dv, 1, g)
         if t.kind == "r":
             v, w = (t.v, t.w) if g.random() < 0.5 else (t.w, t.v)
+            if not self.vectors[v].comps:
+                v, w = w, v
             vx, vy = self.vectors[v], self.vectors[w]
             rows = np.flatnonzero(t.common)
             i = int(rows[g.integers(len(rows))])
@@ -836,6 +960,7 @@ class Problem:
             x = self.X[k][i, idx]
             d = sdv * sign
             ok = ~np.isnan(x) & (x + d >= codebook.ITEM_MIN) & (x + d <= codebook.ITEM_MAX)
+            ok &= ~np.isin(idx, [j for j, _ in edits])  # an item of two subscales moves once
             cand = np.flatnonzero(ok)
             if not len(cand):
                 continue
@@ -943,11 +1068,15 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
 
 
 def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
-                  proposals: int = GROUP_PROPOSALS, models: list[dict] | None = None) -> dict:
+                  proposals: int = GROUP_PROPOSALS, models: list[dict] | None = None,
+                  correlations: list[dict] | None = None) -> dict:
     """The third phase, after the second stage has placed the clients in groups (outcomes, RISc
     categories, ...): targets for the published M and SD of the alliance scores within those
-    groups join the loss of :func:`refine`'s problem (:meth:`Problem.add_groups`), and edits are
-    proposed for every target, so the first two phases' targets keep their weight.
+    groups join the loss of :func:`refine`'s problem (:meth:`Problem.add_groups`), and so do
+    ``correlations``, the scores' correlations with fixed variables of the second stage
+    (:meth:`Problem.add_fixed_correlations`), which the edits would otherwise blur. The edits
+    are drawn from the gradient of the whole loss (:meth:`Problem.gradient_proposals`), so the
+    first two phases' targets keep their weight.
 
     ``models``: the logistic models of Tables 10.7-10.9, each a dict of ``comps`` (candidate
     scores), ``rows``, ``y`` (the outcome on those rows), ``selected`` (the indices of the
@@ -957,10 +1086,11 @@ def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
     contrasts as targets and the search goes on (``REPAIR_ROUNDS`` x ``REPAIR_PROPOSALS``).
     The CFAs are fitted again at the end. Returns the loss before and after, the number of
     kept edits, the new targets and the models repaired."""
-    ids = prob.add_groups(groups)
+    ids = prob.add_fixed_correlations(correlations or [])
+    ids += prob.add_groups(groups)
     before = prob.total_loss()
     fails = np.zeros(len(prob.targets))
-    kept = _search(prob, g, proposals, fails, np.arange(len(prob.targets)))
+    kept = _gradient_search(prob, g, proposals)
     repaired = []
     for _ in range(REPAIR_ROUNDS if models else 0):
         bad = [mi for mi, m in enumerate(models) if mi not in repaired and selection(prob, m) != m["selected"]]
@@ -987,6 +1117,21 @@ def selection(prob: Problem, model: dict) -> set:
     X = prob.score_matrix(model["comps"], model["rows"])
     sel = _select(X, model["y"], "lr", 0.05, 0.10, 2 * X.shape[1])[0]
     return set(sel)
+
+
+def _gradient_search(prob: Problem, g: np.random.Generator, proposals: int, batch: int = GRADIENT_BATCH) -> int:
+    """Propose edits in batches drawn from the loss's gradient (:meth:`Problem.gradient_proposals`,
+    recomputed for each batch); keep an edit when the whole loss goes down. Returns the number
+    kept."""
+    kept = done = 0
+    while done < proposals:
+        for prop in prob.gradient_proposals(g, min(batch, proposals - done)):
+            delta, book = prob.evaluate(*prop)
+            if delta < -1e-9:
+                prob.apply(book)
+                kept += 1
+        done += batch
+    return kept
 
 
 def _search(prob: Problem, g: np.random.Generator, proposals: int, fails: np.ndarray, ids: np.ndarray) -> int:
