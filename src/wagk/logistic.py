@@ -50,9 +50,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 from scipy.linalg.lapack import dposv as _dposv
-from scipy.special import erfc, expit
+from scipy.special import chdtrc, erfc, expit, ndtri
 
 from wagk._stats import Notes, as_list, frame, numeric, require_columns, require_frame
 
@@ -570,7 +570,7 @@ def _fit_table(outcome, y, X, names, n_excl, notes: Notes) -> LogitResult:
     if not converged:
         notes.warn("the fit did not converge")
     b, se = np.asarray(res.params), np.asarray(res.bse)
-    z = stats.norm.ppf(0.975)
+    z = ndtri(0.975)
     coefs = pd.DataFrame({"term": ["constant"] + list(names), "B": b, "SE": se,
                           "Wald": (b / se) ** 2, "df": 1, "p": np.asarray(res.pvalues),
                           "ExpB": np.exp(b), "ExpB_low": np.exp(b - z * se),
@@ -578,7 +578,7 @@ def _fit_table(outcome, y, X, names, n_excl, notes: Notes) -> LogitResult:
     ll = float(res.llf)
     chi2 = 2 * (ll - ll0)
     fit = {**base, "m2LL": -2 * ll, "m2LL_null": -2 * ll0, "chi2": chi2,
-           "p": float(stats.chi2.sf(chi2, len(names))) if names else np.nan,
+           "p": float(chdtrc(len(names), chi2)) if names else np.nan,
            "R2_CS": cox_snell_r2(ll0, ll, n), "R2": nagelkerke_r2(ll0, ll, n),
            "converged": converged, "separation": sep, **notes.fields()}
     return LogitResult(coefs[COEF_COLUMNS], frame([fit], FIT_COLUMNS))

@@ -112,6 +112,7 @@ class Vector:
     s1: float = 0.0
     s2: float = 0.0
     rawl: list = None  # raw as a list (fast access to single values)
+    rowsl: list = None  # rows as a list
     targets: list = field(default_factory=list)  # indices of stat targets
     moments_only: bool = True  # its targets are M and SD only (no order statistics)
     profile: bool = False  # a group's alliance scale: its mean may move with the whole profile
@@ -126,6 +127,7 @@ class Vector:
         return abs(x) if self.absval else x
 
     def reset(self):
+        self.rowsl = self.rows.tolist()
         self.rawl = self.raw.tolist()
         x = self.value(self.raw[self.rows])
         self.sorted = np.sort(x).tolist()
@@ -148,6 +150,7 @@ class Target:
     w: int = -1  # r: second vector
     sums: tuple = None  # r: n, Sx, Sy, Sxx, Syy, Sxy over the common rows
     common: np.ndarray = None  # r: bool rows with both
+    commonl: list = None  # common as a list (fast access to single values)
     si: int = -1  # position of the statistic in STATS (-1: not a vector statistic)
 
     def __post_init__(self):
@@ -416,7 +419,7 @@ class Problem:
         common = a.rows & b.rows
         if common.sum() < 3:
             return
-        t = Target("r", v, float(value), float(tol), w=w, common=common)
+        t = Target("r", v, float(value), float(tol), w=w, common=common, commonl=common.tolist())
         x, y = a.value(a.raw[common]), b.value(b.raw[common])
         t.sums = tuple(float(v) for v in (common.sum(), x.sum(), y.sum(), (x * x).sum(), (y * y).sum(), (x * y).sum()))
         if not np.isfinite(t.value):
@@ -639,7 +642,7 @@ class Problem:
         vectors = self.vectors
         for si, d in ds.items():
             for vid, sg in self.by_comp.get((k, si), ()):
-                if vectors[vid].rows[i]:
+                if vectors[vid].rowsl[i]:
                     newraw[vid] = newraw.get(vid, vectors[vid].rawl[i]) + sg * d
         delta = 0.0
         newloss = {}
@@ -681,7 +684,7 @@ class Problem:
                     newloss[ti] = nl
                     delta += nl - self.loss[ti]
                     continue
-                if not t.common[i]:
+                if not t.commonl[i]:
                     continue
                 sums = self._pair_sums(t, i, newstats)
                 nl = huber((_r(sums) - t.value) / t.tol)
@@ -845,7 +848,7 @@ class Problem:
         for vid in changed:
             for ti in self.vectors[vid].pairs:
                 t = self.targets[ti]
-                if ti in seen or t.kind == "D" or not t.common[i]:
+                if ti in seen or t.kind == "D" or not t.commonl[i]:
                     continue
                 seen.add(ti)
                 t.sums = self._pair_sums(t, i, changed)
