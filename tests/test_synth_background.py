@@ -187,3 +187,28 @@ def test_background_calibration_keeps_the_round_with_the_most_thesis_selections(
     info = cal.run(rounds=4)
     assert info["kept_round"] == 3 and info["selections"] == 8 and info["within"] == 0.9
     assert cal.knobs[0].value == 2.0  # the value evaluated in round 3
+
+
+def test_derived_group_variables_are_the_analysis_derivation():
+    """The third refinement phase groups clients by the wave-2 officer's gender and age and by
+    the client's age band (moments_spec.DERIVED_GROUPS); extend derives them as the analysis
+    does (wagk.background.add_derived), with the wave-1 officer where there is no wave-2 one."""
+    from types import SimpleNamespace
+
+    officers = pd.DataFrame({"po_id": ["P1", "P2", "P3"], "po_gender": [1, 2, np.nan], "po_age": [1, 3, 2]})
+    pop = SimpleNamespace(po1=pd.Series(["P1", "P2", "P3", "P1", "P2"]), po2=pd.Series(["", "P1", "P2", "P3", ""]))
+    age = np.array([19.0, 25.0, 44.0, np.nan, 70.0])
+    group = np.array([1.0, 2.0, 3.0, np.nan, 1.0])
+    st = SimpleNamespace(pop=pop, values={"client_age": age, "client_age_group": group})
+    got = extend._derived_values(st, officers)
+    o = officers.set_index("po_id")
+    off2 = pd.Series(["P1", "P1", "P2", "P3", "P2"])
+    frame = background.add_derived(pd.DataFrame({"client_age": age, "client_age_group": group,
+                                                 "po_age_w2": off2.map(o["po_age"]).to_numpy()}))
+    np.testing.assert_array_equal(got["po_gender_w2"], off2.map(o["po_gender"]).to_numpy(float))
+    np.testing.assert_array_equal(got["po_age_over30_w2"], frame["po_age_over30_w2"].to_numpy(float))
+    np.testing.assert_array_equal(got["young_adult"], frame["young_adult"].to_numpy(float))
+    bands = list(frame["client_age_decade"].cat.categories)
+    expected = [np.nan if pd.isna(b) else float(bands.index(b)) for b in frame["client_age_decade"]]
+    np.testing.assert_array_equal(got["client_age_decade"], expected)
+    assert bands[1] == "21-30" and bands[3] == "41-50"  # the codes moments_spec.DERIVED_GROUPS uses

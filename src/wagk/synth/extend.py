@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from wagk import codebook, compare
+from wagk import background, codebook, compare
 from wagk.synth import generate, links, moments, moments_spec, refine, targets_bg
 
 HERE = Path(__file__).resolve().parent
@@ -80,6 +80,9 @@ TABLE_OF = {
     "client_difficult_w2": "po_w2", "po_competent_w2": "po_w2",
     "risc_category": "registry", "dropout": "registry", "early_help": "registry",
 }
+#: tolerance of the difference between the means of two groups (the third phase's contrasts:
+#: the tests of two groups hang on it more than on either mean)
+GROUP_CONTRAST_TOL = 0.05
 LOGIT_TOL = 0.04  # tolerance of the contrasts a printed logistic model implies (refine.refine_groups)
 DEBUG: list = []  # set to [None] to collect unmet design targets (var, weight, wanted, got)
 ADDICTION_ITEMS = ("addiction_alcohol", "addiction_cannabis", "addiction_harddrugs", "addiction_gambling")
@@ -687,23 +690,38 @@ def _extend(sim, params, design, seed, exact=True, integers=True) -> dict[str, p
         st.discrete(var)
     kept = getattr(sim, "refinement", None)  # a refined simulation (generate.simulate, exact path)
     if exact and kept is not None:
-        _refine_groups(st, kept, tables)
+        _refine_groups(st, kept, tables, officers)
     sms = _sms_items(st, sms_lat, tables)
     outcome_items = _outcome_items(st)
     return assemble(st, tables, officers, rs, sms, outcome_items, integers)
 
 
-def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
+def _derived_values(st: _State, officers: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The derived client-level variables of :data:`wagk.synth.moments_spec.DERIVED_GROUPS`, as
+    :func:`wagk.background.add_derived` computes them from the data (NaN unknown)."""
+    o = officers.set_index("po_id")
+    off2 = st.pop.po2.where(st.pop.po2 != "", st.pop.po1)  # the wave-2 questionnaire's officer, else wave 1's
+    age2 = off2.map(o["po_age"]).astype(float).to_numpy()
+    decade = background.age_decade(pd.Series(st.values["client_age"])).cat.codes.to_numpy().astype(float)
+    group = st.values["client_age_group"]
+    return {"po_gender_w2": off2.map(o["po_gender"]).astype(float).to_numpy(),
+            "po_age_over30_w2": np.where(np.isnan(age2), np.nan, (age2 > 1).astype(float)),
+            "client_age_decade": np.where(decade < 0, np.nan, decade),
+            "young_adult": np.where(np.isnan(group), np.nan, (group == 1).astype(float))}
+
+
+def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame) -> None:
     """The item-level refinement's third phase (:func:`wagk.synth.refine.refine_groups`): with
     the clients now in their groups, the alliance answers are edited towards the published means
     and SDs of the scores within the groups; the edited answers replace those in ``tables``."""
     prob, client_ids = copy.deepcopy(kept["problem"]), kept["client_ids"]  # the simulation may be extended again
     pos = st.pop.ids.get_indexer(client_ids)  # problem row -> position in this stage
     tolerances = prob.tolerances
+    values = {**st.values, **_derived_values(st, officers)}
     groups = []
     for spec in moments_spec.group_descriptives():
         comps, absval = moments_spec.score_components(spec["score"])
-        rows = np.isin(st.values[spec["var"]][pos], spec["codes"])
+        rows = np.isin(values[spec["var"]][pos], spec["codes"])
         for k in spec["subset"]:
             rows &= prob.members[k]
         stats = {}
@@ -728,6 +746,17 @@ def _refine_groups(st: _State, kept: dict, tables: dict) -> None:
             models.append(dict(comps=comps, rows=ok, y=y[ok], selected={j for j, b in enumerate(m["b"]) if b != 0},
                                contrasts=[dict(comps=cc, rows=ok & (y == 1), rows_b=ok & (y == 0), value=d[j],
                                                tol=LOGIT_TOL) for j, cc in enumerate(comps)]))
+    contrasts = []
+    for spec in moments_spec.group_contrasts():
+        comps, _absval = moments_spec.score_components(spec["score"])
+        rows = []
+        for codes in (spec["codes"], spec["codes_b"]):
+            r = np.isin(values[spec["var"]][pos], codes)
+            for k in spec["subset"]:
+                r &= prob.members[k]
+            rows.append(r)
+        contrasts.append(dict(comps=comps, rows=rows[0], rows_b=rows[1], value=spec["value"], tol=GROUP_CONTRAST_TOL))
+    prob.add_contrasts(contrasts)
     refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models,
                          correlations=_fixed_correlations(st, prob, pos))
     for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):

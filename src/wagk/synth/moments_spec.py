@@ -58,6 +58,19 @@ GROUP_TESTS = [
     ("risc_category", "S9.6.2a", ["p2"], "p2_goals", "goals_restriction", "risc", RISC),
     ("risc_category", "S9.6.2b", ["p2"], "p2_reactance", "reactance", "risc", RISC),
 ]
+#: groups by variables the second stage derives (the wave-2 officer's gender and age, the
+#: client's age band), whose published alliance M and SD only the third refinement phase aims at
+#: (:func:`group_descriptives`); the same fields as :data:`GROUP_TESTS`. The variables are those
+#: of :func:`wagk.background.add_derived` (``client_age_decade`` as the position of the band).
+OVER30 = {"over_30": [1], "under_30": [0]}
+DERIVED_GROUPS = [
+    ("po_gender_w2", "S8.7.2a", ["c1", "c2"], "c2_trust", "trust", "po_gender", GENDER),
+    ("po_age_over30_w2", "S8.7.2b", ["c1", "c2"], "c2_trust", "trust", "po_age", OVER30),
+    ("po_age_over30_w2", "S8.7.2c", ["c1", "c2"], "c2_reactance", "reactance", "po_age", OVER30),
+    ("client_age_decade", "S8.3.3", ["c1", "c2"], "cd_bond", "bond", "client_age_group", {"21-30": [1], "41-50": [3]}),
+    ("young_adult", "S9.5.2a", ["p2"], "p2_cr25", "cr25_extra_strict", "client_age_group",
+     {"young_adult": [1], "23plus": [0]}),
+]
 LIVING_GROUPS = [[1, 2, 3], [4], [5], [6]]
 #: the outcome tables: (ref, subset, score prefix, scores described by outcome group)
 OUTCOME_SPLITS = (("T8.9", ["c1"], "c1", SCALES), ("T8.10", ["c2"], "c2", SCALES), ("T9.9", ["p1"], "p1", PO8),
@@ -241,7 +254,7 @@ def score_components(score: str) -> tuple[list, bool]:
 
 def group_descriptives(pub: dict | None = None) -> list[dict]:
     """The published means and SDs of an alliance score within a group of clients (the groups of
-    :data:`GROUP_TESTS` and the outcome groups of :data:`OUTCOME_SPLITS`), for the item-level
+    :data:`GROUP_TESTS`, :data:`DERIVED_GROUPS` and the outcome groups of :data:`OUTCOME_SPLITS`), for the item-level
     refinement that follows the second stage (:func:`wagk.synth.refine.refine_groups`): each a
     dict of ``ref``, ``score`` (``c1_trust``, ``pd_cr23``, ``a1_bond``, ...), ``subset``,
     ``var``, ``codes`` (the variable's levels that make the group) and ``stats``
@@ -254,7 +267,7 @@ def group_descriptives(pub: dict | None = None) -> list[dict]:
         if stats:
             out.append(dict(ref=ref, score=score, subset=subset, var=var, codes=codes, stats=stats))
 
-    for var, ref, subset, score, pvar, prefix, levels in GROUP_TESTS:
+    for var, ref, subset, score, pvar, prefix, levels in GROUP_TESTS + DERIVED_GROUPS:
         for lab, codes in levels.items():
             add(ref, var, codes, subset, score, pvar, f"{prefix}={lab}")
     for o in OUTCOMES:
@@ -262,4 +275,23 @@ def group_descriptives(pub: dict | None = None) -> list[dict]:
             for s_ in scores:
                 for lab in ("0", "1"):
                     add(ref, o, [int(lab)], subset, f"{ctx}_{SHORT[s_]}", s_, f"{o}={lab}")
+    return out
+
+
+def group_contrasts(pub: dict | None = None) -> list[dict]:
+    """The published differences between the means of the two groups of a two-group comparison
+    of :func:`group_descriptives` (alliance scores without absolute values): each a dict of
+    ``ref``, ``score``, ``subset``, ``var``, ``codes`` and ``codes_b`` (the two groups) and
+    ``value`` (mean of the first minus mean of the second)."""
+    by = {}
+    for spec in group_descriptives(pub):
+        if "M" in spec["stats"] and not score_components(spec["score"])[1]:
+            by.setdefault((spec["ref"], spec["score"], spec["var"], tuple(spec["subset"])), []).append(spec)
+    out = []
+    for (ref, score, var, subset), (a, *rest) in by.items():
+        if len(rest) != 1:
+            continue
+        b = rest[0]
+        out.append(dict(ref=ref, score=score, subset=list(subset), var=var, codes=a["codes"], codes_b=b["codes"],
+                        value=a["stats"]["M"] - b["stats"]["M"]))
     return out
