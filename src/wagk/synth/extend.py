@@ -689,9 +689,9 @@ def _extend(sim, params, design, seed, exact=True, integers=True) -> dict[str, p
     for var in OUTCOMES:
         st.discrete(var)
     kept = getattr(sim, "refinement", None)  # a refined simulation (generate.simulate, exact path)
+    sms = _sms_items(st, sms_lat, tables)  # from the latent scores alone: the phase below does not change them
     if exact and kept is not None:
-        _refine_groups(st, kept, tables, officers)
-    sms = _sms_items(st, sms_lat, tables)
+        _refine_groups(st, kept, tables, officers, sms)
     outcome_items = _outcome_items(st)
     return assemble(st, tables, officers, rs, sms, outcome_items, integers)
 
@@ -710,7 +710,7 @@ def _derived_values(st: _State, officers: pd.DataFrame) -> dict[str, np.ndarray]
             "young_adult": np.where(np.isnan(group), np.nan, (group == 1).astype(float))}
 
 
-def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame) -> None:
+def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame, sms: dict) -> None:
     """The item-level refinement's third phase (:func:`wagk.synth.refine.refine_groups`): with
     the clients now in their groups, the alliance answers are edited towards the published means
     and SDs of the scores within the groups; the edited answers replace those in ``tables``."""
@@ -758,7 +758,7 @@ def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame)
         contrasts.append(dict(comps=comps, rows=rows[0], rows_b=rows[1], value=spec["value"], tol=GROUP_CONTRAST_TOL))
     prob.add_contrasts(contrasts)
     refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models,
-                         correlations=_fixed_correlations(st, prob, pos))
+                         correlations=_fixed_correlations(st, prob, pos) + _sms_correlations(prob, pos, sms))
     for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):
         rows = prob.members[k]
         cols = [c for c in prob.cols[k] if not c.startswith("sms_")]
@@ -802,6 +802,34 @@ def _fixed_correlations(st: _State, prob: refine.Problem, pos: np.ndarray) -> li
         spearman = np.corrcoef(pd.Series(x[ok]).rank().to_numpy(), ranks[ok])[0, 1]
         pearson = np.corrcoef(x[ok], ranks[ok])[0, 1]
         out.append(dict(comps=comps, rows=ok, other=ranks, value=pearson + value - spearman, tol=tol))
+    return out
+
+
+#: the Pearson correlations of alliance scores with the clients' SMS scores: table -> (the
+#: score's parts as in :func:`wagk.synth.moments_spec.score_components`, without the scale; the
+#: SMS wave, "diff" for wave 2 minus wave 1)
+SMS_TABLES = {"T8.6": ("c1", 1), "T8.7": ("c2", 2), "T8.8": ("cd", "diff"), "T9.8": ("pd", "diff"),
+              **{f"S9.8.1{x}": ("p1", 1) for x in "abcdefgh"}}
+
+
+def _sms_correlations(prob: refine.Problem, pos: np.ndarray, sms: dict) -> list[dict]:
+    """The published correlations of Tables 8.6-8.8 and 9.8 (and 9.8.1) between alliance scores and
+    the SMS scores as targets of the third phase: the SMS answers come from their own latent
+    scores and stay as they are, so the correlations are with fixed variables."""
+    from wagk.motivation import score_sms
+
+    scores = {w: score_sms(sms[w]).to_numpy(float)[pos] for w in (1, 2)}
+    names = list(score_sms(sms[1].iloc[:0]).columns)
+    scores["diff"] = scores[2] - scores[1]
+    tol = compare.rule_for("r", "correlation", "", prob.tolerances).amount
+    out = []
+    for (ref, score, var, stat), value in targets_bg.lookup().items():
+        if stat != "r" or ref not in SMS_TABLES or var not in names:
+            continue
+        pre, wave = SMS_TABLES[ref]
+        comps, _absval = moments_spec.score_components(f"{pre}_{moments_spec.SHORT[score]}")
+        other = scores[wave][:, names.index(var)]
+        out.append(dict(comps=comps, rows=np.ones(len(pos), bool), other=other, value=value, tol=tol))
     return out
 
 

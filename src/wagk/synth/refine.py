@@ -31,8 +31,9 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
   scores within the groups of the outcome tables (8.9-8.10, 9.9-9.11, 10.5-10.6) and of the
   running text's group comparisons (:func:`wagk.synth.moments_spec.group_descriptives`), the
   differences between the means of the two groups of a two-group comparison (``D``, on which
-  its test hangs), and the scores' Spearman correlations with second-stage variables (Tables
-  8.4-8.5, 9.4-9.7), tracked as Pearson correlations with the variables' ranks. Its edits are drawn from the
+  its test hangs), the scores' Spearman correlations with second-stage variables (Tables
+  8.4-8.5, 9.4-9.7), tracked as Pearson correlations with the variables' ranks, and their
+  Pearson correlations with the clients' SMS scores (Tables 8.6-8.8, 9.8). Its edits are drawn from the
   gradient of the whole loss (:meth:`Problem.gradient_proposals`): with every client in several
   groups, an answer is worth moving when the targets of all its groups agree. A printed
   logistic model of Tables 10.7-10.9 whose forward selection comes out differently gets the
