@@ -377,6 +377,7 @@ class Problem:
         self.vectors: list[Vector] = []
         self.targets: list[Target] = []
         self.by_comp: dict = {}  # (context, scale index) -> [(vector, sign)]
+        self.vector_ids: dict = {}  # (parts, absolute value, rows) -> vector (one vector per score and rows)
         self.members = {k: np.asarray(v, bool) for k, v in members.items()}
         self.lookup = lookup
         self.tolerances = tolerances
@@ -385,13 +386,20 @@ class Problem:
 
     # -- construction ---------------------------------------------------------------------------
     def _vector(self, comps, rows, absval=False) -> int:
+        """The vector of the score ``comps`` over ``rows`` (where it can be scored): a new one,
+        or the one already made for the same score and rows."""
         raw = np.zeros(self.n)
         ok = np.asarray(rows, bool).copy()
         for k, s, sg in comps:
             si = self.names[k].index(s)
             ok &= self.valid[k][:, si]
             raw += sg * np.nan_to_num(self.S[k][:, si])
-        vec = Vector([(k, self.names[k].index(s), sg) for k, s, sg in comps], absval, ok, np.where(ok, raw, np.nan))
+        resolved = [(k, self.names[k].index(s), sg) for k, s, sg in comps]
+        key = (tuple(resolved), absval, ok.tobytes())
+        if key in self.vector_ids:
+            return self.vector_ids[key]
+        self.vector_ids[key] = len(self.vectors)
+        vec = Vector(resolved, absval, ok, np.where(ok, raw, np.nan))
         vec.reset()
         vid = len(self.vectors)
         self.vectors.append(vec)
@@ -546,8 +554,8 @@ class Problem:
         population, NaN unknown, ``value`` and ``tol``). Returns the indices of the new targets."""
         new = []
         for c in pairs:
-            v = self._vector(c["comps"], c["rows"])
-            ok = self.vectors[v].rows & ~np.isnan(c["other"])
+            v = self._vector(c["comps"], np.ones(self.n, bool))
+            ok = np.asarray(c["rows"], bool) & self.vectors[v].rows & ~np.isnan(c["other"])
             w = len(self.vectors)
             fixed = Vector([], False, ok, np.where(ok, c["other"], np.nan))
             fixed.reset()
