@@ -718,12 +718,17 @@ def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame,
     pos = st.pop.ids.get_indexer(client_ids)  # problem row -> position in this stage
     tolerances = prob.tolerances
     values = {**st.values, **_derived_values(st, officers)}
+
+    def members_in(var, codes, subset):  # problem rows: the group's clients with every questionnaire of subset
+        rows = np.isin(values[var][pos], codes)
+        for k in subset:
+            rows &= prob.members[k]
+        return rows
+
     groups = []
     for spec in moments_spec.group_descriptives():
         comps, absval = moments_spec.score_components(spec["score"])
-        rows = np.isin(values[spec["var"]][pos], spec["codes"])
-        for k in spec["subset"]:
-            rows &= prob.members[k]
+        rows = members_in(spec["var"], spec["codes"], spec["subset"])
         stats = {}
         for stat, value in spec["stats"].items():
             stats[stat] = (value, compare.rule_for(stat, "descriptives", "", tolerances).limit(value))
@@ -746,18 +751,11 @@ def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame,
             models.append(dict(comps=comps, rows=ok, y=y[ok], selected={j for j, b in enumerate(m["b"]) if b != 0},
                                contrasts=[dict(comps=cc, rows=ok & (y == 1), rows_b=ok & (y == 0), value=d[j],
                                                tol=LOGIT_TOL) for j, cc in enumerate(comps)]))
-    contrasts = []
-    for spec in moments_spec.group_contrasts():
-        comps, _absval = moments_spec.score_components(spec["score"])
-        rows = []
-        for codes in (spec["codes"], spec["codes_b"]):
-            r = np.isin(values[spec["var"]][pos], codes)
-            for k in spec["subset"]:
-                r &= prob.members[k]
-            rows.append(r)
-        contrasts.append(dict(comps=comps, rows=rows[0], rows_b=rows[1], value=spec["value"], tol=GROUP_CONTRAST_TOL))
-    prob.add_contrasts(contrasts)
-    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models,
+    contrasts = [dict(comps=moments_spec.score_components(spec["score"])[0],
+                      rows=members_in(spec["var"], spec["codes"], spec["subset"]),
+                      rows_b=members_in(spec["var"], spec["codes_b"], spec["subset"]),
+                      value=spec["value"], tol=GROUP_CONTRAST_TOL) for spec in moments_spec.group_contrasts()]
+    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models, contrasts=contrasts,
                          correlations=_fixed_correlations(st, prob, pos) + _sms_correlations(prob, pos, sms))
     for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):
         rows = prob.members[k]
@@ -816,19 +814,18 @@ def _sms_correlations(prob: refine.Problem, pos: np.ndarray, sms: dict) -> list[
     """The published correlations of Tables 8.6-8.8 and 9.8 (and 9.8.1) between alliance scores and
     the SMS scores as targets of the third phase: the SMS answers come from their own latent
     scores and stay as they are, so the correlations are with fixed variables."""
-    from wagk.motivation import score_sms
+    from wagk.motivation import SMS_SCORES, score_sms
 
-    scores = {w: score_sms(sms[w]).to_numpy(float)[pos] for w in (1, 2)}
-    names = list(score_sms(sms[1].iloc[:0]).columns)
+    scores = {w: score_sms(sms[w])[list(SMS_SCORES)].to_numpy(float)[pos] for w in (1, 2)}
     scores["diff"] = scores[2] - scores[1]
     tol = compare.rule_for("r", "correlation", "", prob.tolerances).amount
     out = []
     for (ref, score, var, stat), value in targets_bg.lookup().items():
-        if stat != "r" or ref not in SMS_TABLES or var not in names:
+        if stat != "r" or ref not in SMS_TABLES or var not in SMS_SCORES:
             continue
         pre, wave = SMS_TABLES[ref]
         comps, _absval = moments_spec.score_components(f"{pre}_{moments_spec.SHORT[score]}")
-        other = scores[wave][:, names.index(var)]
+        other = scores[wave][:, SMS_SCORES.index(var)]
         out.append(dict(comps=comps, rows=np.ones(len(pos), bool), other=other, value=value, tol=tol))
     return out
 

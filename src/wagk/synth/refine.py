@@ -398,10 +398,9 @@ class Problem:
         key = (tuple(resolved), absval, ok.tobytes())
         if key in self.vector_ids:
             return self.vector_ids[key]
-        self.vector_ids[key] = len(self.vectors)
+        vid = self.vector_ids[key] = len(self.vectors)
         vec = Vector(resolved, absval, ok, np.where(ok, raw, np.nan))
         vec.reset()
-        vid = len(self.vectors)
         self.vectors.append(vec)
         for k, si, sg in vec.comps:
             self.by_comp.setdefault((k, si), []).append((vid, sg))
@@ -525,6 +524,11 @@ class Problem:
         self.fit_cfas()
         return new
 
+    def _new_losses(self, new: list[int]) -> list[int]:
+        """Append the current losses of the new targets ``new``; returns ``new``."""
+        self.loss = np.r_[self.loss, [self._target_loss(self.targets[t], self._current(self.targets[t])) for t in new]]
+        return new
+
     # -- statistics within groups of clients (after the second stage) --------------------------------
     def add_groups(self, groups: list[dict]) -> list[int]:
         """Targets for the M and SD of scores within groups of the population: each group a dict
@@ -544,9 +548,7 @@ class Problem:
                 self.targets.append(Target(stat, vid, float(value), max(float(tol), 1e-6)))
                 self.vectors[vid].targets.append(len(self.targets) - 1)
                 new.append(len(self.targets) - 1)
-        self.loss = np.r_[self.loss, [self._target_loss(self.targets[t], self._current(self.targets[t]))
-                                      for t in new]]
-        return new
+        return self._new_losses(new)
 
     def add_fixed_correlations(self, pairs: list[dict]) -> list[int]:
         """Targets for the correlation of a score with a fixed variable of the second stage
@@ -563,9 +565,7 @@ class Problem:
             before = len(self.targets)
             self._pair(v, w, c["value"], c["tol"])
             new += list(range(before, len(self.targets)))
-        self.loss = np.r_[self.loss, [self._target_loss(self.targets[t], self._current(self.targets[t]))
-                                      for t in new]]
-        return new
+        return self._new_losses(new)
 
     def add_contrasts(self, contrasts: list[dict]) -> list[int]:
         """Targets for differences of means between two groups (``D`` = mean over ``rows`` minus
@@ -582,9 +582,7 @@ class Problem:
             self.vectors[v].pairs.append(ti)
             self.vectors[w].pairs.append(ti)
             new.append(ti)
-        self.loss = np.r_[self.loss, [self._target_loss(self.targets[t], self._current(self.targets[t]))
-                                      for t in new]]
-        return new
+        return self._new_losses(new)
 
     def fit_cfas(self) -> None:
         """Fit the CFAs to the current answers (:func:`wagk.monitor_tables.fit_model`, starting
@@ -1082,10 +1080,11 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
 
 def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
                   proposals: int = GROUP_PROPOSALS, models: list[dict] | None = None,
-                  correlations: list[dict] | None = None) -> dict:
+                  correlations: list[dict] | None = None, contrasts: list[dict] | None = None) -> dict:
     """The third phase, after the second stage has placed the clients in groups (outcomes, RISc
     categories, ...): targets for the published M and SD of the alliance scores within those
     groups join the loss of :func:`refine`'s problem (:meth:`Problem.add_groups`), and so do
+    ``contrasts``, differences between two groups' means (:meth:`Problem.add_contrasts`), and
     ``correlations``, the scores' correlations with fixed variables of the second stage
     (:meth:`Problem.add_fixed_correlations`), which the edits would otherwise blur. The edits
     are drawn from the gradient of the whole loss (:meth:`Problem.gradient_proposals`), so the
@@ -1099,7 +1098,8 @@ def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
     contrasts as targets and the search goes on (``REPAIR_ROUNDS`` x ``REPAIR_PROPOSALS``).
     The CFAs are fitted again at the end. Returns the loss before and after, the number of
     kept edits, the new targets and the models repaired."""
-    ids = prob.add_fixed_correlations(correlations or [])
+    ids = prob.add_contrasts(contrasts or [])
+    ids += prob.add_fixed_correlations(correlations or [])
     ids += prob.add_groups(groups)
     before = prob.total_loss()
     fails = np.zeros(len(prob.targets))
