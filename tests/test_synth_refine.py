@@ -335,3 +335,77 @@ def test_profile_edits_move_each_item_once():
             assert ((x >= 1) & (x <= 7)).all()
             checked = True
     assert checked
+
+
+def test_anova_and_score_targets_track_fresh_statistics_and_their_gradient():
+    """The third phase's test targets: sqrt(F) of a one-way ANOVA over three groups
+    (Problem.add_tests) and a weighted sum of a score (Problem.add_linear, the score tests of the
+    logistic models) are kept up to date through the edits (equal to scipy's F and a fresh sum
+    afterwards), and their gradient equals the change of the loss when one answer moves by one
+    point, to first order."""
+    from scipy import stats
+
+    answers, members = _answers(11)
+    prob = refine.Problem(answers, members, lookup={}, guards=False)
+    thirds = [members["c1"] & (np.arange(N) % 3 == j) for j in range(3)]
+    f_id = prob.add_tests([dict(comps=[("c1", "trust", 1.0)], groups=thirds, value=3.0, tol=0.2)])[0]
+    weights = np.where(members["p1"], np.sin(np.arange(N)), 0.0)
+    l_id = prob.add_linear([dict(comps=[("p1", "bond", 1.0)], rows=members["p1"], weights=weights,
+                                 lo=40.0, hi=45.0, tol=1.0)])[0]
+    assert prob.loss[f_id] > 0 and prob.loss[l_id] > 0  # both start outside their targets
+
+    def fresh():
+        X = {k: pd.DataFrame(prob.X[k], columns=prob.cols[k]) for k in ("c1", "p1")}
+        trust = scoring.score(X["c1"], codebook.load_monitor(), "client")["trust"].to_numpy()
+        bond = scoring.score(X["p1"], codebook.load_monitor(), "po")["bond"].to_numpy()
+        F = stats.f_oneway(*[trust[g & ~np.isnan(trust)] for g in thirds]).statistic
+        ok = members["p1"] & ~np.isnan(bond)
+        return F ** 0.5, float(weights[ok] @ bond[ok])
+
+    G = prob.item_gradient()
+    checked = 0
+    for k in ("c1", "p1"):
+        for flat in np.argsort(-np.abs(G[k]), axis=None)[:30]:
+            i, j = divmod(int(flat), G[k].shape[1])
+            d = -np.sign(G[k][i, j])
+            if d == 0 or not 1 <= prob.X[k][i, j] + d <= 7:
+                continue
+            delta, _ = prob.evaluate(k, i, [(j, d)])
+            assert delta == pytest.approx(d * G[k][i, j], rel=0.35, abs=0.02)
+            checked += 1
+    assert checked >= 20
+    before = prob.total_loss()
+    kept = refine._gradient_search(prob, np.random.default_rng(5), 600)
+    assert kept > 0 and prob.total_loss() < before
+    root_f, wsum = fresh()
+    assert prob._root_f(prob.targets[f_id]) == pytest.approx(root_f, abs=1e-9)
+    assert prob.targets[l_id].cur == pytest.approx(wsum, abs=1e-9)
+
+
+def test_selection_targets_are_the_score_tests_of_the_selection():
+    """The score-test targets of a logistic model (selection_targets): for a candidate the printed
+    model leaves out, z squared is the score statistic the forward selection uses
+    (wagk.logistic._score_tests) for adding it to the printed predictors; the interval keeps it
+    below Z_OUT in absolute value; a printed predictor's interval lies beyond Z_IN."""
+    from wagk import logistic
+
+    answers, members = _answers(8)
+    prob = refine.Problem(answers, members, lookup={}, guards=False)
+    comps = [[(k, s, 1.0)] for k in ("c1", "p1") for s in ("trust", "goals_restriction", "bond", "reactance")]
+    X = prob.score_matrix(comps)
+    rows = members["c1"] & members["p1"] & ~np.isnan(X).any(axis=1)
+    g = np.random.default_rng(4)
+    Xr = X[rows] - X[rows].mean(axis=0)
+    y = (g.random(len(Xr)) < 1 / (1 + np.exp(-(1.5 * Xr[:, 0] - 1.0)))).astype(float)
+    model = dict(comps=comps, rows=rows, y=y, selected={0})
+    specs = refine.selection_targets(prob, model)
+    assert len(specs) == len(comps)
+    D = np.column_stack([np.ones(len(y)), Xr[:, 0]])
+    fit = logistic._newton(D, y)
+    S = logistic._score_tests(D, Xr[:, 1:], y, fit.p)
+    for k in range(1, len(comps)):
+        z = float(specs[k]["weights"][rows] @ Xr[:, k])
+        assert z ** 2 == pytest.approx(S[k - 1], rel=1e-6)
+        assert (specs[k]["lo"], specs[k]["hi"]) == (-refine.Z_OUT, refine.Z_OUT)
+    z0 = float(specs[0]["weights"][rows] @ Xr[:, 0])
+    assert abs(z0) > 2 and (specs[0]["lo"] >= refine.Z_IN or specs[0]["hi"] <= -refine.Z_IN)

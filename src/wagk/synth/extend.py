@@ -17,8 +17,9 @@ this order:
    early_help (registry);
 5. (exact path only) the item-level refinement's third phase (:func:`_refine_groups`): the
    alliance answers are edited towards the published means and SDs within the groups just
-   made, and towards the contrasts a printed logistic model implies when its forward selection
-   comes out differently.
+   made, the published tests of the group comparisons, the correlations with second-stage
+   variables, and the forward selections of the printed logistic models
+   (:func:`wagk.synth.refine.refine_groups`).
 
 Who has a value is fixed by the design (``design_bg.yml``); what the value is follows the
 latent variable, whose links to the alliance scores and to earlier variables are the calibrated
@@ -83,6 +84,9 @@ TABLE_OF = {
 #: tolerance of the difference between the means of two groups (the third phase's contrasts:
 #: the tests of two groups hang on it more than on either mean)
 GROUP_CONTRAST_TOL = 0.05
+#: a two-group test's target (refine.Problem.add_tests) aims at the middle of the |t| values the
+#: reproduction report accepts, with this share of the half-width as tolerance
+TEST_TOL_SHARE = 0.8
 LOGIT_TOL = 0.04  # tolerance of the contrasts a printed logistic model implies (refine.refine_groups)
 DEBUG: list = []  # set to [None] to collect unmet design targets (var, weight, wanted, got)
 ADDICTION_ITEMS = ("addiction_alcohol", "addiction_cannabis", "addiction_harddrugs", "addiction_gambling")
@@ -755,7 +759,16 @@ def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame,
                       rows=members_in(spec["var"], spec["codes"], spec["subset"]),
                       rows_b=members_in(spec["var"], spec["codes_b"], spec["subset"]),
                       value=spec["value"], tol=GROUP_CONTRAST_TOL) for spec in moments_spec.group_contrasts()]
-    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models, contrasts=contrasts,
+    tests = []
+    for spec in moments_spec.group_tests():
+        comps, absval = moments_spec.score_components(spec["score"])
+        rows = [members_in(spec["var"], codes, spec["subset"]) for codes in spec["groups"]]
+        n = int(sum(r.sum() for r in rows))
+        iv = _root_f_interval(spec["F"], spec["p"], len(rows) - 1, n - len(rows), tolerances)
+        if iv is not None:
+            tests.append(dict(comps=comps, groups=rows, absval=absval, value=(iv[0] + iv[1]) / 2,
+                              tol=TEST_TOL_SHARE * (iv[1] - iv[0]) / 2))
+    refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models, contrasts=contrasts, tests=tests,
                          correlations=_fixed_correlations(st, prob, pos) + _sms_correlations(prob, pos, sms))
     for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):
         rows = prob.members[k]
@@ -765,6 +778,47 @@ def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame,
         q = tables[name].set_index("client_id")
         q[cols] = new.reindex(q.index)
         tables[name] = q.reset_index()
+
+
+def _root_f_interval(F: float | None, p: tuple | None, df1: int, df2: int,
+                     tolerances: dict) -> tuple[float, float] | None:
+    """The values of sqrt(F) (df1, df2; for two groups the |t|) the reproduction report accepts for
+    a published F (its tolerance) and p (the interval of p values of its category); where the two
+    do not meet, the category's."""
+    by_f = by_p = None
+    if F is not None:
+        lim = compare.rule_for("F", "anova", "", tolerances).limit(F)
+        by_f = (max(F - lim, 0.0) ** 0.5, (F + lim) ** 0.5)
+    if p is not None and df2 > 0:
+        lo = float(special.fdtri(df1, df2, 1 - p[1])) ** 0.5 if p[1] < 1 else 0.0
+        hi = float(special.fdtri(df1, df2, 1 - p[0])) ** 0.5 if p[0] > 0 else np.inf
+        by_p = (lo, hi)
+    if by_f and by_p:
+        both = (max(by_f[0], by_p[0]), min(by_f[1], by_p[1]))
+        return both if both[0] < both[1] else by_p if np.isfinite(by_p[1]) else (by_p[0], 1.5 * by_p[0])
+    if by_p and not np.isfinite(by_p[1]):
+        return by_p[0], 1.5 * by_p[0]
+    return by_f or by_p
+
+
+def _r_target(value: float, tol: float, p: tuple | None, n: int) -> tuple[float, float]:
+    """(value, tolerance) of a correlation target: the published value and tolerance, narrowed to
+    the correlations whose significance category (p interval ``p``, n pairs) the reproduction
+    report accepts where the tolerance band reaches beyond them."""
+    if p is None or n < 4:
+        return value, tol
+    df = n - 2
+    t_lo = float(special.stdtrit(df, 1 - p[1] / 2)) if p[1] < 1 else 0.0
+    t_hi = float(special.stdtrit(df, 1 - p[0] / 2)) if p[0] > 0 else np.inf
+    r_lo, r_hi = t_lo / (df + t_lo ** 2) ** 0.5, (t_hi / (df + t_hi ** 2) ** 0.5 if np.isfinite(t_hi) else 1.0)
+    sign = 1.0 if value >= 0 else -1.0
+    band = (abs(value) - tol, abs(value) + tol) if sign > 0 or value != 0 else (-tol, tol)
+    if band[0] >= r_lo and band[1] <= r_hi:
+        return value, tol
+    lo, hi = max(band[0], r_lo), min(band[1], r_hi)
+    if lo >= hi:
+        lo, hi = r_lo, min(r_hi, r_lo + 2 * tol)
+    return sign * (lo + hi) / 2, TEST_TOL_SHARE * (hi - lo) / 2
 
 
 #: the tables of Spearman correlations between alliance scores and second-stage variables, and
@@ -781,6 +835,7 @@ def _fixed_correlations(st: _State, prob: refine.Problem, pos: np.ndarray) -> li
     experience) are left out."""
     pub = targets_bg.lookup()
     tol = compare.rule_for("rs", "spearman", "", prob.tolerances).amount
+    p_of = moments_spec.p_intervals()
     out = []
     for (ref, score, var, stat), value in pub.items():
         if stat != "rs" or ref not in SPEARMAN_TABLES:
@@ -799,7 +854,8 @@ def _fixed_correlations(st: _State, prob: refine.Problem, pos: np.ndarray) -> li
         ranks[ok] = pd.Series(other[ok]).rank().to_numpy()
         spearman = np.corrcoef(pd.Series(x[ok]).rank().to_numpy(), ranks[ok])[0, 1]
         pearson = np.corrcoef(x[ok], ranks[ok])[0, 1]
-        out.append(dict(comps=comps, rows=ok, other=ranks, value=pearson + value - spearman, tol=tol))
+        aim, aim_tol = _r_target(value, tol, p_of.get((ref, score, var)), int(ok.sum()))
+        out.append(dict(comps=comps, rows=ok, other=ranks, value=pearson + aim - spearman, tol=aim_tol))
     return out
 
 
@@ -819,6 +875,7 @@ def _sms_correlations(prob: refine.Problem, pos: np.ndarray, sms: dict) -> list[
     scores = {w: score_sms(sms[w])[list(SMS_SCORES)].to_numpy(float)[pos] for w in (1, 2)}
     scores["diff"] = scores[2] - scores[1]
     tol = compare.rule_for("r", "correlation", "", prob.tolerances).amount
+    p_of = moments_spec.p_intervals()
     out = []
     for (ref, score, var, stat), value in targets_bg.lookup().items():
         if stat != "r" or ref not in SMS_TABLES or var not in SMS_SCORES:
@@ -826,7 +883,10 @@ def _sms_correlations(prob: refine.Problem, pos: np.ndarray, sms: dict) -> list[
         pre, wave = SMS_TABLES[ref]
         comps, _absval = moments_spec.score_components(f"{pre}_{moments_spec.SHORT[score]}")
         other = scores[wave][:, SMS_SCORES.index(var)]
-        out.append(dict(comps=comps, rows=np.ones(len(pos), bool), other=other, value=value, tol=tol))
+        x = prob.score_matrix([comps])[:, 0]
+        n = int((~np.isnan(x) & ~np.isnan(other)).sum())
+        aim, aim_tol = _r_target(value, tol, p_of.get((ref, score, var)), n)
+        out.append(dict(comps=comps, rows=np.ones(len(pos), bool), other=other, value=aim, tol=aim_tol))
     return out
 
 

@@ -295,3 +295,103 @@ def group_contrasts(pub: dict | None = None) -> list[dict]:
         out.append(dict(ref=ref, score=score, subset=list(subset), var=var, codes=a["codes"], codes_b=b["codes"],
                         value=a["stats"]["M"] - b["stats"]["M"]))
     return out
+
+
+#: the running text's tests of the outcome comparisons: ref prefix -> score context (as
+#: :func:`build`; 10.2.5b-f are about wave 1, the rest of 10.2.5 about wave 2)
+TEXT_TESTS = (("S8.9.4", "c1"), ("S8.9.5", "c2"), ("S9.9.1", "p1"), ("S9.9.2", "p2"), ("S9.9.3", "pd"),
+              ("S10.2.5b", "a1"), ("S10.2.5c", "a1"), ("S10.2.5d", "a1"), ("S10.2.5e", "a1"),
+              ("S10.2.5f", "a1"), ("S10.2.5", "a2"))
+
+
+#: variables whose published test compares more groups than the two with published means
+MULTI_GROUP = ("risc_category", "client_age_decade")
+#: published one-way ANOVAs over more groups, or without published group means: (ref, variable,
+#: subset, score, published variable, groups)
+MORE_TESTS = [(ref, var, subset, score, pvar, [[1], [2], [3], [4]])
+              for var, ref, subset, score, pvar, _prefix, _levels in GROUP_TESTS if var == "risc_category"] + [
+    ("S8.3.2d", "living_situation_w1", ["c1", "c2"], "c2_trust", "trust", LIVING_GROUPS),
+    ("S8.3.2e", "living_situation_w1", ["c1", "c2"], "c2_reactance", "reactance", LIVING_GROUPS),
+    ("S8.3.3", "client_age_decade", ["c1", "c2"], "cd_bond", "bond", [[k] for k in range(7)]),
+    ("S8.3.2c", "young_adult", ["c1", "c2"], "c2_reactance", "reactance", [[1], [0]]),
+]
+
+
+def _p_interval(row, tolerances: dict) -> tuple[float, float] | None:
+    """The p values whose significance category the comparison of :mod:`wagk.compare` accepts
+    for a published p row: (lowest, highest), or None when the row gives no category."""
+    from wagk import compare
+
+    if math.isnan(row.value):
+        allowed = {compare.printed_category(row.printed, tolerances)} - {""}
+    else:
+        allowed = compare.rounded_categories(row.value, row.printed, tolerances)
+    if not allowed:
+        return None
+    order = list(compare.CATEGORIES)  # least significant first
+    ceiling = tolerances.get("category_ceiling", {}).get(row.ref)
+    if ceiling in allowed:  # a table that prints no more stars than the ceiling
+        allowed |= set(order[order.index(ceiling) + 1:])
+    cats = tolerances["categories"]
+    bounds = {"***": (0.0, cats["***"]), "**": (cats["***"], cats["**"]), "*": (cats["**"], cats["*"]),
+              "n.s.": (cats["*"], 1.0)}
+    return min(bounds[c][0] for c in allowed), max(bounds[c][1] for c in allowed)
+
+
+def group_tests(rows=None) -> list[dict]:
+    """The published tests of the two-group comparisons of :func:`group_descriptives` and of the
+    ANOVAs of :data:`MORE_TESTS` (an F, a t, or only the p's significance category): each a dict
+    of ``ref``, ``score``, ``subset``, ``var``, ``groups`` (the variable's levels that make each
+    group), ``F`` (published F, t squared, or None) and ``p`` (the interval of p values whose
+    category the reproduction report accepts, or None)."""
+    from wagk import compare
+
+    rows = targets_bg.load() if rows is None else rows
+    tolerances = compare.load_tolerances()
+    tests = {}  # variable -> published test rows
+    for r in rows[rows["statistic"].isin(["p", "F", "t"])
+                  & rows["analysis"].isin(["anova", "manova", "ttest"])].itertuples(index=False):
+        tests.setdefault(r.variable, []).append(r)
+    by = {}
+    for spec in group_descriptives(targets_bg.lookup(rows)):
+        by.setdefault((spec["ref"], spec["score"], spec["var"], tuple(spec["subset"])), []).append(spec)
+    comparisons = [(key, [spec["codes"] for spec in specs]) for key, specs in by.items()
+                   if len(specs) == 2 and key[2] not in MULTI_GROUP]
+    comparisons += [((ref, score, var, tuple(subset)), groups) for ref, var, subset, score, _pvar, groups in MORE_TESTS]
+    long = {v: k for k, v in SHORT.items()}
+    out = []
+    for (ref, score, var, subset), groups in comparisons:
+        ctx, short = score.split("_", 1)
+        if var in OUTCOMES:
+            text = tuple(pre for pre, c in TEXT_TESTS if c == ctx)
+            mine = [r for r in tests.get(long[short], []) if r.group in (f"outcome={var}", var)
+                    and (r.ref == ref or r.ref.startswith(text))]
+        else:
+            mine = [r for r in tests.get(long[short], []) if r.ref == ref]
+        if not mine:
+            continue
+        F, p = None, None
+        for r in mine:
+            if r.statistic in ("F", "t") and not math.isnan(r.value):
+                F = r.value ** 2 if r.statistic == "t" else r.value
+            elif r.statistic == "p":
+                iv = _p_interval(r, tolerances)
+                if iv is not None:
+                    p = iv if p is None else (max(p[0], iv[0]), min(p[1], iv[1])) if max(p[0], iv[0]) < min(p[1], iv[1]) else iv
+        out.append(dict(ref=ref, score=score, subset=list(subset), var=var, groups=groups, F=F, p=p))
+    return out
+
+
+def p_intervals(rows=None) -> dict[tuple, tuple[float, float]]:
+    """(ref, variable, group) -> the interval of p values whose significance category the
+    reproduction report accepts for that published p (:func:`_p_interval`)."""
+    from wagk import compare
+
+    rows = targets_bg.load() if rows is None else rows
+    tolerances = compare.load_tolerances()
+    out = {}
+    for r in rows[rows["statistic"] == "p"].itertuples(index=False):
+        iv = _p_interval(r, tolerances)
+        if iv is not None:
+            out.setdefault((r.ref, r.variable, r.group), iv)
+    return out

@@ -33,10 +33,20 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
   differences between the means of the two groups of a two-group comparison (``D``, on which
   its test hangs), the scores' Spearman correlations with second-stage variables (Tables
   8.4-8.5, 9.4-9.7), tracked as Pearson correlations with the variables' ranks, and their
-  Pearson correlations with the clients' SMS scores (Tables 8.6-8.8, 9.8). Its edits are drawn from the
+  Pearson correlations with the clients' SMS scores (Tables 8.6-8.8, 9.8). A correlation whose
+  tolerance band reaches beyond its published significance category aims at the part of the
+  band inside the category. The published tests of the group comparisons (an ANOVA's F, a t,
+  or only the p's category, :func:`wagk.synth.moments_spec.group_tests`) are targets on
+  sqrt(F) over the groups (``F``; for two groups the pooled-variance |t|), aimed at the middle
+  of the values whose F and category the reproduction report accepts. The forward selections
+  of the logistic models of Tables 10.7-10.9 are guarded by score tests (``L``, kept inside an
+  interval, no loss inside; :func:`selection_targets`): a candidate the printed model leaves
+  out stays below ``Z_OUT`` given the printed predictors, a printed predictor stays beyond
+  ``Z_IN`` given the others; the weights come from a logistic fit on the current answers and
+  are renewed between the rounds below. Its edits are drawn from the
   gradient of the whole loss (:meth:`Problem.gradient_proposals`): with every client in several
   groups, an answer is worth moving when the targets of all its groups agree. A printed
-  logistic model of Tables 10.7-10.9 whose forward selection comes out differently gets the
+  logistic model whose forward selection still comes out differently gets the
   differences of the outcome groups' means it implies as targets (``D``), and the search goes
   on with the proposals below (a group mean's proposal moves either one scale or the
   respondent's whole alliance profile, :meth:`Problem._profile_edits`). The CFAs are fitted
@@ -89,8 +99,17 @@ PROFILE_SCALES = ("trust", "goals_restriction", "bond", "reactance")
 REPAIR_ROUNDS = 3  # rounds of the logistic models' repair (refine_groups)
 REPAIR_PROPOSALS = 1000
 PROFILE_SHARE = 0.5  # share of a group mean's proposals that move the respondent's whole profile
-GROUP_PROPOSALS = 3000  # proposals of the third phase (:func:`refine_groups`)
+GROUP_PROPOSALS = 25000  # proposals of the third phase (:func:`refine_groups`)
 GRADIENT_BATCH = 500  # the third phase's proposals are drawn from the gradient in batches of this size
+
+
+def _interval_loss(x: float, t) -> float:
+    """Huber loss of the distance of x from the interval [t.value, t.hi], in units of t.tol."""
+    if x < t.value:
+        return huber((x - t.value) / t.tol)
+    if x > t.hi:
+        return huber((x - t.hi) / t.tol)
+    return 0.0
 
 
 def huber(e: float, c: float = 3.0) -> float:
@@ -154,6 +173,10 @@ class Target:
     common: np.ndarray = None  # r: bool rows with both
     commonl: list = None  # common as a list (fast access to single values)
     si: int = -1  # position of the statistic in STATS (-1: not a vector statistic)
+    vids: tuple = ()  # F: the groups' vectors
+    weights: list = None  # L: weight per respondent (0 outside the vector's rows)
+    cur: float = 0.0  # L: current weighted sum
+    hi: float = 0.0  # L: the target is the interval [value, hi]
 
     def __post_init__(self):
         self.si = STATS.index(self.kind) if self.kind in STATS else -1
@@ -573,8 +596,8 @@ class Problem:
         ``value`` and ``tol``. Returns the indices of the new targets."""
         new = []
         for c in contrasts:
-            v = self._vector(c["comps"], c["rows"])
-            w = self._vector(c["comps"], c["rows_b"])
+            v = self._vector(c["comps"], c["rows"], absval=c.get("absval", False))
+            w = self._vector(c["comps"], c["rows_b"], absval=c.get("absval", False))
             if self.vectors[v].rows.sum() < 1 or self.vectors[w].rows.sum() < 1:
                 continue
             self.targets.append(Target("D", v, float(c["value"]), max(float(c["tol"]), 1e-6), w=w))
@@ -583,6 +606,46 @@ class Problem:
             self.vectors[w].pairs.append(ti)
             new.append(ti)
         return self._new_losses(new)
+
+    def add_tests(self, tests: list[dict]) -> list[int]:
+        """Targets for a one-way ANOVA's F over groups of the population, as sqrt(F) (for two
+        groups the pooled-variance |t|): each a dict of ``comps``, ``groups`` (bool row masks,
+        disjoint), ``absval``, ``value`` and ``tol``. Returns the indices of the new targets."""
+        new = []
+        for c in tests:
+            vids = tuple(self._vector(c["comps"], rows, absval=c.get("absval", False)) for rows in c["groups"])
+            sizes = [int(self.vectors[v].rows.sum()) for v in vids]
+            if min(sizes) < 1 or sum(sizes) <= len(vids):
+                continue
+            self.targets.append(Target("F", vids[0], float(c["value"]), max(float(c["tol"]), 1e-6), vids=vids))
+            ti = len(self.targets) - 1
+            for v in vids:
+                self.vectors[v].pairs.append(ti)
+            new.append(ti)
+        return self._new_losses(new)
+
+    def add_linear(self, items: list[dict]) -> list[int]:
+        """Targets for weighted sums of a score, sum_i weight_i x_i, kept inside an interval (no
+        loss inside): each a dict of ``comps``, ``rows``, ``weights`` (n), ``lo``, ``hi`` and
+        ``tol``. The weights can be renewed (:meth:`set_linear`). Returns the new indices."""
+        new = []
+        for c in items:
+            v = self._vector(c["comps"], c["rows"])
+            self.targets.append(Target("L", v, float(c["lo"]), max(float(c["tol"]), 1e-6)))
+            ti = len(self.targets) - 1
+            self.vectors[v].pairs.append(ti)
+            self.set_linear(ti, c["weights"], c["lo"], c["hi"], update_loss=False)
+            new.append(ti)
+        return self._new_losses(new)
+
+    def set_linear(self, ti: int, weights: np.ndarray, lo: float, hi: float, update_loss: bool = True) -> None:
+        t = self.targets[ti]
+        vec = self.vectors[t.v]
+        w = np.where(vec.rows, weights, 0.0)
+        t.weights, t.value, t.hi = w.tolist(), float(lo), float(hi)
+        t.cur = float(w[vec.rows] @ vec.value(vec.raw[vec.rows]))
+        if update_loss:
+            self.loss[ti] = self._target_loss(t, self._current(t))
 
     def fit_cfas(self) -> None:
         """Fit the CFAs to the current answers (:func:`wagk.monitor_tables.fit_model`, starting
@@ -619,12 +682,18 @@ class Problem:
             return (_r(t.sums),)
         if t.kind == "D":
             return (self._contrast(t),)
+        if t.kind == "F":
+            return (self._root_f(t),)
+        if t.kind == "L":
+            return (t.cur,)
         vec = self.vectors[t.v]
         return _stats(vec) + (vec.sorted, None, None)
 
     def _target_loss(self, t: Target, cur) -> float:
-        if t.kind in ("r", "alpha", "D"):
+        if t.kind in ("r", "alpha", "D", "F"):
             return huber((cur[0] - t.value) / t.tol)
+        if t.kind == "L":
+            return _interval_loss(cur[0], t)
         loss = huber((cur[t.si] - t.value) / t.tol)
         if t.kind == "Mdn":
             loss += _median_count(t, *cur[5:8])
@@ -687,8 +756,15 @@ class Problem:
                 if ti in newloss:
                     continue
                 t = self.targets[ti]
-                if t.kind == "D":
-                    nl = huber((self._contrast(t, newstats) - t.value) / t.tol)
+                if t.kind == "L":
+                    a, b = newstats[t.v]
+                    nl = _interval_loss(t.cur + t.weights[i] * (b - a), t)
+                    newloss[ti] = nl
+                    delta += nl - self.loss[ti]
+                    continue
+                if t.kind in ("D", "F"):
+                    nl = huber(((self._contrast(t, newstats) if t.kind == "D" else self._root_f(t, newstats))
+                                - t.value) / t.tol)
                     newloss[ti] = nl
                     delta += nl - self.loss[ti]
                     continue
@@ -751,7 +827,7 @@ class Problem:
                 g[k][rows, si] += sg * dx
 
         for ti, t in enumerate(self.targets):
-            if self.loss[ti] < 1e-9 or t.kind not in ("M", "SD", "r", "D"):
+            if self.loss[ti] < 1e-9 or t.kind not in ("M", "SD", "r", "D", "F", "L"):
                 continue
             if t.kind in ("M", "SD"):
                 rows, x, sgn = values(t.v)
@@ -771,6 +847,24 @@ class Problem:
                 for vid, sign in ((t.v, 1.0), (t.w, -1.0)):
                     rows, x, sgn = values(vid)
                     push(vid, rows, np.full(len(x), sign * w / len(x)), sgn)
+            elif t.kind == "L":
+                e = (t.cur - t.value) if t.cur < t.value else (t.cur - t.hi)
+                w = _huber_slope(e / t.tol) / t.tol
+                rows, x, sgn = values(t.v)
+                push(t.v, rows, w * np.asarray(t.weights)[rows], sgn)
+            elif t.kind == "F":
+                sums = [self._group_sums(v) for v in t.vids]
+                N, k = sum(n for n, _, _ in sums), len(sums)
+                m = sum(n * mg for n, mg, _ in sums) / N
+                ssb = sum(n * (mg - m) ** 2 for n, mg, _ in sums)
+                ssw = max(sum(ss for _, _, ss in sums), 1e-12)
+                c = (N - k) / (k - 1)
+                root = max(c * ssb / ssw, 1e-12) ** 0.5
+                w = _huber_slope((root - t.value) / t.tol) / t.tol
+                for vid, (n, mg, _) in zip(t.vids, sums):
+                    rows, x, sgn = values(vid)
+                    dF = c * (2 * (mg - m) * ssw - ssb * 2 * (x - mg)) / ssw ** 2
+                    push(vid, rows, w * dF / (2 * root), sgn)
             else:
                 r = _r(t.sums)
                 w = _huber_slope((r - t.value) / t.tol) / t.tol
@@ -834,6 +928,25 @@ class Problem:
             out += sign * s1 / len(vec.sorted)
         return out
 
+    def _group_sums(self, vid: int, newstats: dict | None = None) -> tuple[int, float, float]:
+        """n, mean and sum of squared deviations of vector vid (after the changes ``newstats``)."""
+        vec = self.vectors[vid]
+        s1, s2 = vec.s1, vec.s2
+        if newstats and vid in newstats:
+            a, b = newstats[vid]
+            s1, s2 = s1 + b - a, s2 + b * b - a * a
+        n = len(vec.sorted)
+        return n, s1 / n, max(s2 - s1 * s1 / n, 0.0)
+
+    def _root_f(self, t: Target, newstats: dict | None = None) -> float:
+        """sqrt(F) of the one-way ANOVA over the groups t.vids (after the changes ``newstats``)."""
+        sums = [self._group_sums(v, newstats) for v in t.vids]
+        N, k = sum(n for n, _, _ in sums), len(sums)
+        m = sum(n * mg for n, mg, _ in sums) / N
+        ssb = sum(n * (mg - m) ** 2 for n, mg, _ in sums)
+        ssw = max(sum(ss for _, _, ss in sums), 1e-12)
+        return ((N - k) / (k - 1) * ssb / ssw) ** 0.5
+
     def _pair_sums(self, t: Target, i: int, newstats: dict) -> np.ndarray:
         vx, vy = self.vectors[t.v], self.vectors[t.w]
         x0, y0 = vx.at(i), vy.at(i)
@@ -856,7 +969,14 @@ class Problem:
         for vid in changed:
             for ti in self.vectors[vid].pairs:
                 t = self.targets[ti]
-                if ti in seen or t.kind == "D" or not t.commonl[i]:
+                if ti in seen:
+                    continue
+                if t.kind == "L":
+                    seen.add(ti)
+                    a, b = changed[t.v]
+                    t.cur += t.weights[i] * (b - a)
+                    continue
+                if t.kind in ("D", "F") or not t.commonl[i]:
                     continue
                 seen.add(ti)
                 t.sums = self._pair_sums(t, i, changed)
@@ -879,6 +999,21 @@ class Problem:
             return None
         if t.kind in CFA_STATS:
             return self._cfa_edits(self.cfas[t.v], g)
+        if t.kind == "L":
+            want = 1.0 if t.cur < t.value else -1.0
+            rows = np.flatnonzero(self.vectors[t.v].rows)
+            i = int(rows[g.integers(len(rows))])
+            dv = want * np.sign(t.weights[i])
+            return self._edits(t.v, i, dv, 1, g) if dv else None
+        if t.kind == "F":  # a respondent of one group moves away from (or towards) the grand mean
+            sums = [self._group_sums(v) for v in t.vids]
+            m = sum(n * mg for n, mg, _ in sums) / sum(n for n, _, _ in sums)
+            gi = int(g.integers(len(t.vids)))
+            rows = np.flatnonzero(self.vectors[t.vids[gi]].rows)
+            dv = np.sign(t.value - self._root_f(t)) * (np.sign(sums[gi][1] - m) or 1.0)
+            if not len(rows) or dv == 0:
+                return None
+            return self._edits(t.vids[gi], int(rows[g.integers(len(rows))]), dv, 1, g)
         if t.kind == "D":
             want = np.sign(t.value - self._contrast(t))
             v, dv = (t.v, want) if g.random() < 0.5 else (t.w, -want)
@@ -1080,13 +1215,16 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
 
 def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
                   proposals: int = GROUP_PROPOSALS, models: list[dict] | None = None,
-                  correlations: list[dict] | None = None, contrasts: list[dict] | None = None) -> dict:
+                  correlations: list[dict] | None = None, contrasts: list[dict] | None = None,
+                  tests: list[dict] | None = None) -> dict:
     """The third phase, after the second stage has placed the clients in groups (outcomes, RISc
     categories, ...): targets for the published M and SD of the alliance scores within those
     groups join the loss of :func:`refine`'s problem (:meth:`Problem.add_groups`), and so do
-    ``contrasts``, differences between two groups' means (:meth:`Problem.add_contrasts`), and
-    ``correlations``, the scores' correlations with fixed variables of the second stage
-    (:meth:`Problem.add_fixed_correlations`), which the edits would otherwise blur. The edits
+    ``contrasts``, differences between two groups' means (:meth:`Problem.add_contrasts`),
+    ``tests``, one-way ANOVAs over groups (:meth:`Problem.add_tests`), ``correlations``, the
+    scores' correlations with fixed variables of the second stage
+    (:meth:`Problem.add_fixed_correlations`), which the edits would otherwise blur, and the
+    score tests of each model's candidates (:func:`selection_targets`). The edits
     are drawn from the gradient of the whole loss (:meth:`Problem.gradient_proposals`), so the
     first two phases' targets keep their weight.
 
@@ -1095,12 +1233,16 @@ def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
     printed predictors) and ``contrasts`` (the group contrasts the printed model implies, for
     :meth:`Problem.add_contrasts`). After the search, a model whose forward selection
     (:func:`wagk.logistic.forward_stepwise`'s rules) differs from the printed one gets its
-    contrasts as targets and the search goes on (``REPAIR_ROUNDS`` x ``REPAIR_PROPOSALS``).
+    contrasts as targets, the score tests are renewed at the current fits, and the search goes
+    on (``REPAIR_ROUNDS`` x ``REPAIR_PROPOSALS``).
     The CFAs are fitted again at the end. Returns the loss before and after, the number of
     kept edits, the new targets and the models repaired."""
     ids = prob.add_contrasts(contrasts or [])
+    ids += prob.add_tests(tests or [])
     ids += prob.add_fixed_correlations(correlations or [])
     ids += prob.add_groups(groups)
+    zt = [prob.add_linear(selection_targets(prob, m)) for m in models or []]
+    ids += [t for z in zt for t in z]
     before = prob.total_loss()
     fails = np.zeros(len(prob.targets))
     kept = _gradient_search(prob, g, proposals)
@@ -1109,6 +1251,9 @@ def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
         bad = [mi for mi, m in enumerate(models) if mi not in repaired and selection(prob, m) != m["selected"]]
         if not bad:
             break
+        for m, tis in zip(models, zt):  # the score tests at the current fits
+            for ti, spec in zip(tis, selection_targets(prob, m)):
+                prob.set_linear(ti, spec["weights"], spec["lo"], spec["hi"])
         for mi in bad:
             ids += prob.add_contrasts(models[mi]["contrasts"])
         repaired += bad
@@ -1120,6 +1265,45 @@ def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
         kept += _search(prob, g, CFA_PROPOSALS, fails, cfa)
     return dict(loss_before=before, loss_after=prob.total_loss(), kept=kept, targets=np.array(ids, dtype=int),
                 repaired=repaired)
+
+
+Z_OUT = 1.5  # |score z| of a candidate the printed model leaves out stays below
+Z_IN = 2.5  # |score z| of a printed predictor, given the others, stays above
+Z_TOL = 0.05  # their tolerance: so tight that they act as constraints
+
+
+def selection_targets(prob: Problem, model: dict) -> list[dict]:
+    """Score tests of a logistic model's candidates as targets (:meth:`Problem.add_linear`):
+    Rao's score statistic of a candidate the printed model leaves out, given the printed
+    predictors, and of each printed predictor, given the other printed ones, as the weighted
+    sum z = sum_i x_i (y_i - p_i) / sqrt(V) at the current fit (p_i, V fixed until renewed)."""
+    from wagk.logistic import _newton
+
+    X = prob.score_matrix(model["comps"], model["rows"])
+    X = X - X.mean(axis=0)
+    y = model["y"]
+    idx = np.flatnonzero(model["rows"])
+    sel = sorted(model["selected"])
+    out = []
+    for k in range(X.shape[1]):
+        given = [j for j in sel if j != k]
+        D = np.column_stack([np.ones(len(y))] + [X[:, j] for j in given])
+        fit = _newton(D, y)
+        w = fit.p * (1 - fit.p)
+        x = X[:, k]
+        Wx = w * x
+        IcM = Wx @ D
+        V = float(Wx @ x - IcM @ np.linalg.solve((D * w[:, None]).T @ D, IcM))
+        weights = np.zeros(prob.n)
+        if V > 1e-12:
+            weights[idx] = (y - fit.p) / V ** 0.5
+        z = float(weights[idx] @ x)
+        if k in sel:
+            lo, hi = (Z_IN, 1e9) if z >= 0 else (-1e9, -Z_IN)
+        else:
+            lo, hi = -Z_OUT, Z_OUT
+        out.append(dict(comps=model["comps"][k], rows=model["rows"], weights=weights, lo=lo, hi=hi, tol=Z_TOL))
+    return out
 
 
 def selection(prob: Problem, model: dict) -> set:

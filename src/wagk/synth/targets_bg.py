@@ -11,6 +11,7 @@ Only the calibration and the fidelity report read these.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pandas as pd
 
@@ -41,7 +42,13 @@ def group_of(ref: str) -> str | None:
 
 
 def load() -> pd.DataFrame:
-    """Published rows of the target tables (population-side rows and model specs excluded)."""
+    """Published rows of the target tables (population-side rows and model specs excluded; a
+    copy, safe to modify)."""
+    return _rows().copy()
+
+
+@lru_cache(maxsize=1)
+def _rows() -> pd.DataFrame:
     rows = published.load()
     keep = rows["ref"].map(lambda r: group_of(r) is not None) & (rows["perspective"] != "population")
     keep &= rows["analysis"] != "model_spec"
@@ -52,7 +59,17 @@ def load() -> pd.DataFrame:
 
 def lookup(rows: pd.DataFrame | None = None) -> dict[tuple, float]:
     """(ref, variable, group, statistic) -> published value (first row of each key)."""
-    rows = load() if rows is None else rows
+    if rows is None:
+        return dict(_lookup())
+    return _lookup_of(rows)
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> dict[tuple, float]:
+    return _lookup_of(_rows())
+
+
+def _lookup_of(rows: pd.DataFrame) -> dict[tuple, float]:
     rows = rows[rows["value"].notna()]
     out = {}
     for r in rows.itertuples(index=False):
