@@ -84,8 +84,9 @@ TABLE_OF = {
 #: tolerance of the difference between the means of two groups (the third phase's contrasts:
 #: the tests of two groups hang on it more than on either mean)
 GROUP_CONTRAST_TOL = 0.05
-#: a two-group test's target (refine.Problem.add_tests) aims at the middle of the |t| values the
-#: reproduction report accepts, with this share of the half-width as tolerance
+#: a test's target (refine.Problem.add_tests: sqrt(F); a correlation narrowed to its significance
+#: category) aims at the middle of the values the reproduction report accepts, with this share
+#: of the half-width as tolerance
 TEST_TOL_SHARE = 0.8
 LOGIT_TOL = 0.04  # tolerance of the contrasts a printed logistic model implies (refine.refine_groups)
 DEBUG: list = []  # set to [None] to collect unmet design targets (var, weight, wanted, got)
@@ -793,12 +794,10 @@ def _root_f_interval(F: float | None, p: tuple | None, df1: int, df2: int,
         lo = float(special.fdtri(df1, df2, 1 - p[1])) ** 0.5 if p[1] < 1 else 0.0
         hi = float(special.fdtri(df1, df2, 1 - p[0])) ** 0.5 if p[0] > 0 else np.inf
         by_p = (lo, hi)
-    if by_f and by_p:
-        both = (max(by_f[0], by_p[0]), min(by_f[1], by_p[1]))
-        return both if both[0] < both[1] else by_p if np.isfinite(by_p[1]) else (by_p[0], 1.5 * by_p[0])
-    if by_p and not np.isfinite(by_p[1]):
-        return by_p[0], 1.5 * by_p[0]
-    return by_f or by_p
+    out = (moments_spec.meet(by_f, by_p) or by_p) if by_f and by_p else by_f or by_p
+    if out and not np.isfinite(out[1]):  # '***' without an F: up to half as far again
+        out = (out[0], 1.5 * out[0])
+    return out
 
 
 def _r_target(value: float, tol: float, p: tuple | None, n: int) -> tuple[float, float]:
@@ -812,12 +811,10 @@ def _r_target(value: float, tol: float, p: tuple | None, n: int) -> tuple[float,
     t_hi = float(special.stdtrit(df, 1 - p[0] / 2)) if p[0] > 0 else np.inf
     r_lo, r_hi = t_lo / (df + t_lo ** 2) ** 0.5, (t_hi / (df + t_hi ** 2) ** 0.5 if np.isfinite(t_hi) else 1.0)
     sign = 1.0 if value >= 0 else -1.0
-    band = (abs(value) - tol, abs(value) + tol) if sign > 0 or value != 0 else (-tol, tol)
+    band = (abs(value) - tol, abs(value) + tol)
     if band[0] >= r_lo and band[1] <= r_hi:
         return value, tol
-    lo, hi = max(band[0], r_lo), min(band[1], r_hi)
-    if lo >= hi:
-        lo, hi = r_lo, min(r_hi, r_lo + 2 * tol)
+    lo, hi = moments_spec.meet(band, (r_lo, r_hi)) or (r_lo, min(r_hi, r_lo + 2 * tol))
     return sign * (lo + hi) / 2, TEST_TOL_SHARE * (hi - lo) / 2
 
 

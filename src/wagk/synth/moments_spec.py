@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from wagk import compare
 from wagk.synth import targets_bg
 
 SHORT = {"trust": "trust", "goals_restriction": "goals", "bond": "bond", "reactance": "reactance", "total": "total",
@@ -317,11 +318,15 @@ MORE_TESTS = [(ref, var, subset, score, pvar, [[1], [2], [3], [4]])
 ]
 
 
+def meet(a: tuple, b: tuple) -> tuple | None:
+    """The intersection of the intervals a and b, or None when they do not meet."""
+    lo, hi = max(a[0], b[0]), min(a[1], b[1])
+    return (lo, hi) if lo < hi else None
+
+
 def _p_interval(row, tolerances: dict) -> tuple[float, float] | None:
     """The p values whose significance category the comparison of :mod:`wagk.compare` accepts
     for a published p row: (lowest, highest), or None when the row gives no category."""
-    from wagk import compare
-
     if math.isnan(row.value):
         allowed = {compare.printed_category(row.printed, tolerances)} - {""}
     else:
@@ -344,8 +349,6 @@ def group_tests(rows=None) -> list[dict]:
     of ``ref``, ``score``, ``subset``, ``var``, ``groups`` (the variable's levels that make each
     group), ``F`` (published F, t squared, or None) and ``p`` (the interval of p values whose
     category the reproduction report accepts, or None)."""
-    from wagk import compare
-
     rows = targets_bg.load() if rows is None else rows
     tolerances = compare.load_tolerances()
     tests = {}  # variable -> published test rows
@@ -376,8 +379,8 @@ def group_tests(rows=None) -> list[dict]:
                 F = r.value ** 2 if r.statistic == "t" else r.value
             elif r.statistic == "p":
                 iv = _p_interval(r, tolerances)
-                if iv is not None:
-                    p = iv if p is None else (max(p[0], iv[0]), min(p[1], iv[1])) if max(p[0], iv[0]) < min(p[1], iv[1]) else iv
+                if iv is not None:  # the text's and the table's p: both categories where they agree
+                    p = iv if p is None else meet(p, iv) or iv
         out.append(dict(ref=ref, score=score, subset=list(subset), var=var, groups=groups, F=F, p=p))
     return out
 
@@ -385,8 +388,6 @@ def group_tests(rows=None) -> list[dict]:
 def p_intervals(rows=None) -> dict[tuple, tuple[float, float]]:
     """(ref, variable, group) -> the interval of p values whose significance category the
     reproduction report accepts for that published p (:func:`_p_interval`)."""
-    from wagk import compare
-
     rows = targets_bg.load() if rows is None else rows
     tolerances = compare.load_tolerances()
     out = {}

@@ -853,11 +853,8 @@ class Problem:
                 rows, x, sgn = values(t.v)
                 push(t.v, rows, w * np.asarray(t.weights)[rows], sgn)
             elif t.kind == "F":
-                sums = [self._group_sums(v) for v in t.vids]
-                N, k = sum(n for n, _, _ in sums), len(sums)
-                m = sum(n * mg for n, mg, _ in sums) / N
-                ssb = sum(n * (mg - m) ** 2 for n, mg, _ in sums)
-                ssw = max(sum(ss for _, _, ss in sums), 1e-12)
+                sums, N, m, ssb, ssw = self._anova(t)
+                k = len(sums)
                 c = (N - k) / (k - 1)
                 root = max(c * ssb / ssw, 1e-12) ** 0.5
                 w = _huber_slope((root - t.value) / t.tol) / t.tol
@@ -938,13 +935,20 @@ class Problem:
         n = len(vec.sorted)
         return n, s1 / n, max(s2 - s1 * s1 / n, 0.0)
 
-    def _root_f(self, t: Target, newstats: dict | None = None) -> float:
-        """sqrt(F) of the one-way ANOVA over the groups t.vids (after the changes ``newstats``)."""
+    def _anova(self, t: Target, newstats: dict | None = None) -> tuple[list, int, float, float, float]:
+        """The one-way ANOVA over the groups t.vids (after the changes ``newstats``): each group's
+        (n, mean, SS), N, the grand mean, the SS between and the SS within the groups."""
         sums = [self._group_sums(v, newstats) for v in t.vids]
-        N, k = sum(n for n, _, _ in sums), len(sums)
+        N = sum(n for n, _, _ in sums)
         m = sum(n * mg for n, mg, _ in sums) / N
         ssb = sum(n * (mg - m) ** 2 for n, mg, _ in sums)
         ssw = max(sum(ss for _, _, ss in sums), 1e-12)
+        return sums, N, m, ssb, ssw
+
+    def _root_f(self, t: Target, newstats: dict | None = None) -> float:
+        """sqrt(F) of the one-way ANOVA over the groups t.vids (after the changes ``newstats``)."""
+        _sums, N, _m, ssb, ssw = self._anova(t, newstats)
+        k = len(t.vids)
         return ((N - k) / (k - 1) * ssb / ssw) ** 0.5
 
     def _pair_sums(self, t: Target, i: int, newstats: dict) -> np.ndarray:
@@ -1006,8 +1010,7 @@ class Problem:
             dv = want * np.sign(t.weights[i])
             return self._edits(t.v, i, dv, 1, g) if dv else None
         if t.kind == "F":  # a respondent of one group moves away from (or towards) the grand mean
-            sums = [self._group_sums(v) for v in t.vids]
-            m = sum(n * mg for n, mg, _ in sums) / sum(n for n, _, _ in sums)
+            sums, _N, m, _ssb, _ssw = self._anova(t)
             gi = int(g.integers(len(t.vids)))
             rows = np.flatnonzero(self.vectors[t.vids[gi]].rows)
             dv = np.sign(t.value - self._root_f(t)) * (np.sign(sums[gi][1] - m) or 1.0)
