@@ -409,3 +409,28 @@ def test_selection_targets_are_the_score_tests_of_the_selection():
         assert (specs[k]["lo"], specs[k]["hi"]) == (-refine.Z_OUT, refine.Z_OUT)
     z0 = float(specs[0]["weights"][rows] @ Xr[:, 0])
     assert abs(z0) > 2 and (specs[0]["lo"] >= refine.Z_IN or specs[0]["hi"] <= -refine.Z_IN)
+
+
+def test_added_scales_are_scored_as_the_analysis_and_their_correlations_tracked():
+    """Problem.add_scales scores more scales of a questionnaire (here the WAI and DRI-R subscales
+    of Appendix 1 Tables 10-13) as wagk.scoring does, and the correlation targets between two
+    scores (Problem.add_correlations) stay equal to a fresh correlation through the edits."""
+    answers, members = _answers(12)
+    prob = refine.Problem(answers, members, lookup={}, guards=False)
+    subscales = codebook.load_subscales()
+    prob.add_scales("c1", [(f"subscale:{name}", sc) for name, sc in subscales.items()])
+    X = pd.DataFrame(prob.X["c1"], columns=prob.cols["c1"])
+    for name, sc in subscales.items():
+        col = prob.S["c1"][:, prob.names["c1"].index(f"subscale:{name}")]
+        np.testing.assert_allclose(col, scoring.scale_score(X, sc).to_numpy(), equal_nan=True)
+    pair = dict(comps=[("c1", "trust", 1.0)], comps_b=[("c1", "subscale:dri_fairness", 1.0)],
+                rows=members["c1"], value=0.9, tol=0.05)
+    ti = prob.add_correlations([pair])[0]
+    before = prob.total_loss()
+    assert refine._gradient_search(prob, np.random.default_rng(6), 400) > 0
+    assert prob.total_loss() < before
+    X = pd.DataFrame(prob.X["c1"], columns=prob.cols["c1"])[members["c1"]]
+    trust = scoring.score(X, codebook.load_monitor(), "client")["trust"]
+    fair = scoring.scale_score(X, subscales["dri_fairness"])
+    ok = trust.notna() & fair.notna()
+    assert refine._r(prob.targets[ti].sums) == pytest.approx(np.corrcoef(trust[ok], fair[ok])[0, 1], abs=1e-9)

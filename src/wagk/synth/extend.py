@@ -18,7 +18,8 @@ this order:
 5. (exact path only) the item-level refinement's third phase (:func:`_refine_groups`): the
    alliance answers are edited towards the published means and SDs within the groups just
    made, the published tests of the group comparisons, the correlations with second-stage
-   variables, and the forward selections of the printed logistic models
+   variables and with the instrument subscales of Appendix 1 Tables 10-13, and the forward
+   selections of the printed logistic models
    (:func:`wagk.synth.refine.refine_groups`).
 
 Who has a value is fixed by the design (``design_bg.yml``); what the value is follows the
@@ -770,7 +771,8 @@ def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame,
             tests.append(dict(comps=comps, groups=rows, absval=absval, value=(iv[0] + iv[1]) / 2,
                               tol=TEST_TOL_SHARE * (iv[1] - iv[0]) / 2))
     refine.refine_groups(prob, groups, rng(st.seed, "refine_groups"), models=models, contrasts=contrasts, tests=tests,
-                         correlations=_fixed_correlations(st, prob, pos) + _sms_correlations(prob, pos, sms))
+                         correlations=_fixed_correlations(st, prob, pos) + _sms_correlations(prob, pos, sms),
+                         score_correlations=_convergent_correlations(prob))
     for k, name in (("c1", "client_w1"), ("c2", "client_w2"), ("p1", "po_w1"), ("p2", "po_w2")):
         rows = prob.members[k]
         cols = [c for c in prob.cols[k] if not c.startswith("sms_")]
@@ -816,6 +818,39 @@ def _r_target(value: float, tol: float, p: tuple | None, n: int) -> tuple[float,
         return value, tol
     lo, hi = moments_spec.meet(band, (r_lo, r_hi)) or (r_lo, min(r_hi, r_lo + 2 * tol))
     return sign * (lo + hi) / 2, TEST_TOL_SHARE * (hi - lo) / 2
+
+
+def _convergent_correlations(prob: refine.Problem) -> list[dict]:
+    """The published correlations of Appendix 1 Tables 10-13 between the alliance scales and the
+    WAI and DRI-R subscales (the first stage's targets, which the third phase's edits of the
+    alliance answers would otherwise blur), with the subscales and the tables' monitor variant
+    added to the problem's scales (:meth:`wagk.synth.refine.Problem.add_scales`); each aims
+    inside its published significance category (:func:`_r_target`)."""
+    from wagk import monitor_tables, published
+
+    subscales = codebook.load_subscales()
+    tol = compare.rule_for("r", "correlation", "", prob.tolerances).amount
+    refs = list(monitor_tables.SUBSCALE_TABLES.values())
+    rows = published.load()
+    p_of = moments_spec.p_intervals(rows[rows["ref"].isin(refs)])
+    out = []
+    for (persp, wave), ref in monitor_tables.SUBSCALE_TABLES.items():
+        k = f"{persp[0]}{wave}"
+        variant = monitor_tables.TABLE_VARIANTS[(ref, persp)]
+        monitor = codebook.load_monitor(variant)
+        prob.add_scales(k, [(f"{variant}:{s}", monitor.scale(persp, s)) for s in monitor_tables.SCALES]
+                        + [(f"subscale:{name}", sc) for name, sc in subscales.items()])
+        for s in monitor_tables.SCALES:
+            for name in subscales:
+                value = prob.lookup.get((ref, persp, str(wave), "correlation", s, name, "r"))
+                if value is None:
+                    continue
+                x = prob.score_matrix([[(k, f"{variant}:{s}", 1.0)], [(k, f"subscale:{name}", 1.0)]])
+                n = int((prob.members[k] & ~np.isnan(x).any(axis=1)).sum())
+                aim, aim_tol = _r_target(value, tol, p_of.get((ref, s, name)), n)
+                out.append(dict(comps=[(k, f"{variant}:{s}", 1.0)], comps_b=[(k, f"subscale:{name}", 1.0)],
+                                rows=prob.members[k], value=aim, tol=aim_tol))
+    return out
 
 
 #: the tables of Spearman correlations between alliance scores and second-stage variables, and

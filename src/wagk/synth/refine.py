@@ -33,7 +33,10 @@ Targets (read from ``data/published`` by :mod:`wagk.synth.targets`, tolerances f
   differences between the means of the two groups of a two-group comparison (``D``, on which
   its test hangs), the scores' Spearman correlations with second-stage variables (Tables
   8.4-8.5, 9.4-9.7), tracked as Pearson correlations with the variables' ranks, and their
-  Pearson correlations with the clients' SMS scores (Tables 8.6-8.8, 9.8). A correlation whose
+  Pearson correlations with the clients' SMS scores (Tables 8.6-8.8, 9.8), and the first stage's
+  correlations of the alliance scales with the WAI and DRI-R subscales (Appendix 1 Tables
+  10-13, the subscales scored by :meth:`Problem.add_scales`), which the edits would otherwise
+  blur. A correlation whose
   tolerance band reaches beyond its published significance category aims at the part of the
   band inside the category. The published tests of the group comparisons (an ANOVA's F, a t,
   or only the p's category, :func:`wagk.synth.moments_spec.group_tests`) are targets on
@@ -99,7 +102,7 @@ PROFILE_SCALES = ("trust", "goals_restriction", "bond", "reactance")
 REPAIR_ROUNDS = 3  # rounds of the logistic models' repair (refine_groups)
 REPAIR_PROPOSALS = 1000
 PROFILE_SHARE = 0.5  # share of a group mean's proposals that move the respondent's whole profile
-GROUP_PROPOSALS = 25000  # proposals of the third phase (:func:`refine_groups`)
+GROUP_PROPOSALS = 30000  # proposals of the third phase (:func:`refine_groups`)
 GRADIENT_BATCH = 500  # the third phase's proposals are drawn from the gradient in batches of this size
 
 
@@ -119,6 +122,21 @@ def huber(e: float, c: float = 3.0) -> float:
 
 def _huber_slope(e: float, c: float = 3.0) -> float:
     return 2 * e if abs(e) <= c else 2 * c * np.sign(e)
+
+
+def _scored(X: np.ndarray, pos: dict, sc) -> tuple:
+    """A scale (codebook.Scale) of the answers X (columns at ``pos``), scored as
+    :func:`wagk.scoring.scale_score`: item columns, signs, scores and answered counts."""
+    idx = np.array([pos[i] for i in sc.items])
+    sign = np.array([-1.0 if i in sc.reversed else 1.0 for i in sc.items])
+    block = X[:, idx]
+    keyed = np.where(sign < 0, codebook.ITEM_MIN + codebook.ITEM_MAX - block, block)
+    ans = ~np.isnan(block)
+    cnt = ans.sum(1).astype(float)
+    ok = (sc.n_items - cnt) <= sc.n_items / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(ok, np.where(ans, keyed, 0).sum(1) / cnt, np.nan)
+    return idx, sign, score, cnt
 
 
 @dataclass
@@ -381,15 +399,7 @@ class Problem:
             cnt = np.zeros((self.n, len(names)))
             item_scales = {}
             for si, sc in enumerate(specs):
-                idx = np.array([pos[i] for i in sc.items])
-                sign = np.array([-1.0 if i in sc.reversed else 1.0 for i in sc.items])
-                block = X[:, idx]
-                keyed = np.where(sign < 0, codebook.ITEM_MIN + codebook.ITEM_MAX - block, block)
-                ans = ~np.isnan(block)
-                cnt[:, si] = ans.sum(1)
-                ok = (sc.n_items - cnt[:, si]) <= sc.n_items / 2
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    S[:, si] = np.where(ok, np.where(ans, keyed, 0).sum(1) / cnt[:, si], np.nan)
+                idx, sign, S[:, si], cnt[:, si] = _scored(X, pos, sc)
                 for j, sg in zip(idx, sign):
                     item_scales.setdefault(int(j), []).append((si, float(sg)))
                 self.scales.setdefault(k, []).append((names[si], idx, sign))
@@ -571,6 +581,35 @@ class Problem:
                 self.targets.append(Target(stat, vid, float(value), max(float(tol), 1e-6)))
                 self.vectors[vid].targets.append(len(self.targets) - 1)
                 new.append(len(self.targets) - 1)
+        return self._new_losses(new)
+
+    def add_scales(self, k: str, scales: list[tuple]) -> None:
+        """More scales of context k's questionnaire, each (name, codebook.Scale), scored as the
+        analysis scores them, so that targets can name them (e.g. the instrument subscales of
+        Appendix 1 Tables 10-13). Names already there are left as they are."""
+        pos = {c: j for j, c in enumerate(self.cols[k])}
+        for name, sc in scales:
+            if name in self.names[k]:
+                continue
+            si = len(self.names[k])
+            idx, sign, score, cnt = _scored(self.X[k], pos, sc)
+            self.S[k] = np.column_stack([self.S[k], score])
+            self.cnt[k] = np.column_stack([self.cnt[k], cnt])
+            self.valid[k] = ~np.isnan(self.S[k])
+            for j, sg in zip(idx, sign):
+                self.item_scales[k].setdefault(int(j), []).append((si, float(sg)))
+            self.scales[k].append((name, idx, sign))
+            self.names[k].append(name)
+
+    def add_correlations(self, pairs: list[dict]) -> list[int]:
+        """Targets for the correlation of two scores over the rows where both are known: each a
+        dict of ``comps``, ``comps_b``, ``rows``, ``value`` and ``tol``. Returns the indices of the
+        new targets."""
+        new = []
+        for c in pairs:
+            before = len(self.targets)
+            self._pair(self._vector(c["comps"], c["rows"]), self._vector(c["comps_b"], c["rows"]), c["value"], c["tol"])
+            new += list(range(before, len(self.targets)))
         return self._new_losses(new)
 
     def add_fixed_correlations(self, pairs: list[dict]) -> list[int]:
@@ -1219,14 +1258,15 @@ def refine(answers: dict, members: dict, g: np.random.Generator, proposals: int 
 def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
                   proposals: int = GROUP_PROPOSALS, models: list[dict] | None = None,
                   correlations: list[dict] | None = None, contrasts: list[dict] | None = None,
-                  tests: list[dict] | None = None) -> dict:
+                  tests: list[dict] | None = None, score_correlations: list[dict] | None = None) -> dict:
     """The third phase, after the second stage has placed the clients in groups (outcomes, RISc
     categories, ...): targets for the published M and SD of the alliance scores within those
     groups join the loss of :func:`refine`'s problem (:meth:`Problem.add_groups`), and so do
     ``contrasts``, differences between two groups' means (:meth:`Problem.add_contrasts`),
     ``tests``, one-way ANOVAs over groups (:meth:`Problem.add_tests`), ``correlations``, the
     scores' correlations with fixed variables of the second stage
-    (:meth:`Problem.add_fixed_correlations`), which the edits would otherwise blur, and the
+    (:meth:`Problem.add_fixed_correlations`), and ``score_correlations``, correlations between
+    two scores (:meth:`Problem.add_correlations`), which the edits would otherwise blur, and the
     score tests of each model's candidates (:func:`selection_targets`). The edits
     are drawn from the gradient of the whole loss (:meth:`Problem.gradient_proposals`), so the
     first two phases' targets keep their weight.
@@ -1243,6 +1283,7 @@ def refine_groups(prob: Problem, groups: list[dict], g: np.random.Generator,
     ids = prob.add_contrasts(contrasts or [])
     ids += prob.add_tests(tests or [])
     ids += prob.add_fixed_correlations(correlations or [])
+    ids += prob.add_correlations(score_correlations or [])
     ids += prob.add_groups(groups)
     zt = [prob.add_linear(selection_targets(prob, m)) for m in models or []]
     ids += [t for z in zt for t in z]
