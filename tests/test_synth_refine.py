@@ -434,3 +434,19 @@ def test_added_scales_are_scored_as_the_analysis_and_their_correlations_tracked(
     fair = scoring.scale_score(X, subscales["dri_fairness"])
     ok = trust.notna() & fair.notna()
     assert refine._r(prob.targets[ti].sums) == pytest.approx(np.corrcoef(trust[ok], fair[ok])[0, 1], abs=1e-9)
+
+
+def test_tracked_fit_indices_go_on_beyond_their_bounds():
+    """The CFA targets' indices equal wagk.cfa.fit_indices while the model chi-square exceeds its
+    df; below it (a fit grown too good, where CFI is 1 and RMSEA 0) they go on past 1 and 0 and
+    keep moving with the chi-square, so the search can bring such a fit back."""
+    from wagk.cfa import fit_indices
+
+    m = refine.TrackedCFA("p2", ("TB1.3", "po", "2", "initial"), {}, np.ones(5, bool), {}, np.arange(3),
+                          n=175, df=180, df_b=210)
+    f = fit_indices(300.0, 180, 1500.0, 210, 175)
+    assert m.indices(300.0, 1500.0) == pytest.approx((f["cfi"], f["rmsea"]))
+    cfi_a, rmsea_a = m.indices(175.0, 1500.0)
+    cfi_b, rmsea_b = m.indices(160.0, 1500.0)
+    assert fit_indices(160.0, 180, 1500.0, 210, 175)["cfi"] == 1.0  # the bounded index is flat here
+    assert 1.0 < cfi_a < cfi_b and 0.0 > rmsea_a > rmsea_b

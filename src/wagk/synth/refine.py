@@ -78,6 +78,7 @@ vectors, so one proposal costs a few microseconds per affected vector (Notes of
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
 
@@ -272,9 +273,14 @@ class TrackedCFA:
         self.cmin, self.cmin_b = cmin, cmin_b
 
     def indices(self, cmin: float, cmin_b: float) -> tuple[float, float]:
-        """(CFI, RMSEA) for the chi-squares (:func:`wagk.cfa.fit_indices`)."""
+        """(CFI, RMSEA) for the chi-squares (:func:`wagk.cfa.fit_indices`), continued beyond
+        their bounds where the model chi-square falls below its df (CFI above 1, RMSEA below
+        0), so that a fit that has become too good still gives the search a direction."""
         f = fit_indices(cmin, self.df, cmin_b, self.df_b, self.n)
-        return f["cfi"], f["rmsea"]
+        excess = cmin - self.df
+        if excess >= 0 or self.df <= 0 or cmin_b <= self.df_b:
+            return f["cfi"], f["rmsea"]
+        return 1.0 - excess / (cmin_b - self.df_b), -math.sqrt(-excess / (self.df * self.n))
 
 
 @dataclass
