@@ -137,6 +137,24 @@ def rounded_categories(value: float, printed: str = "", tolerances: dict | None 
     return out
 
 
+def allowed_categories(published: float, printed: str, tolerances: dict | None = None) -> set[str]:
+    """The categories a computed p may have (after :func:`_capped`) to agree with a published p:
+    the printed category when only the printed text gives it ('<.01'), else every category of
+    a p that rounds to the published value; empty when the row gives no category."""
+    if np.isnan(published):
+        return {printed_category(printed, tolerances)} - {""}
+    return rounded_categories(published, printed, tolerances)
+
+
+def accepted_categories(published: float, printed: str, ref: str, tolerances: dict | None = None) -> set[str]:
+    """The categories of a computed p (before the table's ``category_ceiling``) that agree with a
+    published p (:func:`allowed_categories`)."""
+    tol = tolerances or load_tolerances()
+    allowed = allowed_categories(published, printed, tol)
+    ceiling = tol.get("category_ceiling", {}).get(ref)
+    return {c for c in CATEGORIES if _capped(c, ceiling) in allowed}
+
+
 def _capped(cat: str, ceiling: str | None) -> str:
     """A computed category no higher than what the table's legend can print (``category_ceiling``)."""
     if not ceiling or cat not in CATEGORIES:
@@ -177,13 +195,8 @@ def _judge(r, tol: dict) -> tuple[str, float, str]:
     if rule is None:
         return ("not_computed" if r.side == "left_only" else "not_comparable"), np.nan, ""
     if rule.kind == "category":
-        if np.isnan(r.published):
-            want = printed_category(r.printed, tol)
-            allowed = {want}
-        else:
-            want = category(r.published, tol)
-            allowed = rounded_categories(r.published, r.printed, tol)
-        if not want:
+        allowed = allowed_categories(r.published, r.printed, tol)
+        if not allowed:
             return "not_comparable", np.nan, ""
         label = f"category {'/'.join(c for c in CATEGORIES if c in allowed)}"
         if r.side == "left_only":

@@ -230,6 +230,19 @@ def _score_tests(X_model: np.ndarray, X_cand: np.ndarray, y: np.ndarray,
     and :math:`I = X'WX`, :math:`W = \\hat p(1-\\hat p)`: Rao's efficient score test at the
     current model's estimates. NaN for a candidate the model already spans.
     """
+    U, V, Icc = _score_parts(X_model, X_cand, y, p, inv_info)
+    if V is None:
+        return np.full(X_cand.shape[1], np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        S = U ** 2 / V
+    S[~(V > 1e-10 * np.maximum(Icc, 1e-300))] = np.nan
+    return S
+
+
+def _score_parts(X_model: np.ndarray, X_cand: np.ndarray, y: np.ndarray, p: np.ndarray,
+                 inv_info: np.ndarray | None = None):
+    """The parts of :func:`_score_tests`: the scores U, their variances V given the model (None
+    when the model's information is singular) and the candidates' own information I_jj."""
     w = p * (1 - p)
     r = y - p
     U = X_cand.T @ r
@@ -243,12 +256,9 @@ def _score_tests(X_model: np.ndarray, X_cand: np.ndarray, y: np.ndarray,
         try:
             sol = np.linalg.solve(IMM, IcM.T)
         except np.linalg.LinAlgError:
-            return np.full(X_cand.shape[1], np.nan)
+            return U, None, Icc
     V = Icc - np.einsum("ij,ji->i", IcM, sol)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        S = U ** 2 / V
-    S[~(V > 1e-10 * np.maximum(Icc, 1e-300))] = np.nan
-    return S
+    return U, V, Icc
 
 
 def _chi2_1(stat):

@@ -783,19 +783,23 @@ def _refine_groups(st: _State, kept: dict, tables: dict, officers: pd.DataFrame,
         tables[name] = q.reset_index()
 
 
+def _root_f_bounds(p: tuple, df1: int, df2: int) -> tuple[float, float]:
+    """The values of sqrt(F) (df1, df2) whose p lies in the interval ``p`` (for df1 = 1: |t|)."""
+    lo = float(special.fdtri(df1, df2, 1 - p[1])) ** 0.5 if p[1] < 1 else 0.0
+    hi = float(special.fdtri(df1, df2, 1 - p[0])) ** 0.5 if p[0] > 0 else np.inf
+    return lo, hi
+
+
 def _root_f_interval(F: float | None, p: tuple | None, df1: int, df2: int,
                      tolerances: dict) -> tuple[float, float] | None:
     """The values of sqrt(F) (df1, df2; for two groups the |t|) the reproduction report accepts for
     a published F (its tolerance) and p (the interval of p values of its category); where the two
     do not meet, the category's."""
-    by_f = by_p = None
+    by_f = None
     if F is not None:
         lim = compare.rule_for("F", "anova", "", tolerances).limit(F)
         by_f = (max(F - lim, 0.0) ** 0.5, (F + lim) ** 0.5)
-    if p is not None and df2 > 0:
-        lo = float(special.fdtri(df1, df2, 1 - p[1])) ** 0.5 if p[1] < 1 else 0.0
-        hi = float(special.fdtri(df1, df2, 1 - p[0])) ** 0.5 if p[0] > 0 else np.inf
-        by_p = (lo, hi)
+    by_p = _root_f_bounds(p, df1, df2) if p is not None and df2 > 0 else None
     out = (moments_spec.meet(by_f, by_p) or by_p) if by_f and by_p else by_f or by_p
     if out and not np.isfinite(out[1]):  # '***' without an F: up to half as far again
         out = (out[0], 1.5 * out[0])
@@ -809,8 +813,7 @@ def _r_target(value: float, tol: float, p: tuple | None, n: int) -> tuple[float,
     if p is None or n < 4:
         return value, tol
     df = n - 2
-    t_lo = float(special.stdtrit(df, 1 - p[1] / 2)) if p[1] < 1 else 0.0
-    t_hi = float(special.stdtrit(df, 1 - p[0] / 2)) if p[0] > 0 else np.inf
+    t_lo, t_hi = _root_f_bounds(p, 1, df)
     r_lo, r_hi = t_lo / (df + t_lo ** 2) ** 0.5, (t_hi / (df + t_hi ** 2) ** 0.5 if np.isfinite(t_hi) else 1.0)
     sign = 1.0 if value >= 0 else -1.0
     band = (abs(value) - tol, abs(value) + tol)

@@ -124,6 +124,21 @@ def _group_targets(pub: dict, var, ref, subset, score, pvar, prefix, levels, gro
     return out
 
 
+#: the running text's tests of the outcome comparisons: ref prefix -> score context (10.2.5b-f
+#: are about wave 1, the rest of 10.2.5 about wave 2)
+TEXT_TESTS = (("S8.9.4", "c1"), ("S8.9.5", "c2"), ("S9.9.1", "p1"), ("S9.9.2", "p2"), ("S9.9.3", "pd"),
+              ("S10.2.5b", "a1"), ("S10.2.5c", "a1"), ("S10.2.5d", "a1"), ("S10.2.5e", "a1"),
+              ("S10.2.5f", "a1"), ("S10.2.5", "a2"))
+#: the questionnaires a score of each context needs
+CONTEXT_SUBSET = {"c1": ["c1"], "c2": ["c2"], "p1": ["p1"], "p2": ["p2"], "pd": ["p1", "p2"],
+                  "a1": ["c1", "p1"], "a2": ["c2", "p2"]}
+
+
+def text_context(ref: str) -> str:
+    """The score context of a running-text test of an outcome comparison (:data:`TEXT_TESTS`)."""
+    return next(ctx for prefix, ctx in TEXT_TESTS if ref.startswith(prefix))
+
+
 def build(pub: dict | None = None) -> dict[str, list[dict]]:
     """variable -> list of moment targets (values from the published tables)."""
     pub = targets_bg.lookup() if pub is None else pub
@@ -166,20 +181,8 @@ def build(pub: dict | None = None) -> dict[str, list[dict]]:
             continue
         text.append((ref, var, o, pub[(ref, var, group, stat)]))
     for ref, var, o, v in text:
-        if ref.startswith("S8.9.4"):
-            subset, ctx = ["c1"], "c1"
-        elif ref.startswith("S8.9.5"):
-            subset, ctx = ["c2"], "c2"
-        elif ref.startswith("S9.9.1"):
-            subset, ctx = ["p1"], "p1"
-        elif ref.startswith("S9.9.2"):
-            subset, ctx = ["p2"], "p2"
-        elif ref.startswith("S9.9.3"):
-            subset, ctx = ["p1", "p2"], "pd"
-        else:
-            wave = "1" if ref in ("S10.2.5b", "S10.2.5c", "S10.2.5d", "S10.2.5e", "S10.2.5f") else "2"
-            subset, ctx = (["c1", "p1"], "a1") if wave == "1" else (["c2", "p2"], "a2")
-        add(o, [dict(kind="F", subset=subset, score=f"{ctx}_{SHORT[var]}", groups=[[0], [1]], value=v,
+        ctx = text_context(ref)
+        add(o, [dict(kind="F", subset=list(CONTEXT_SUBSET[ctx]), score=f"{ctx}_{SHORT[var]}", groups=[[0], [1]], value=v,
                      tol=TOL["F"] * v, weight=W_TEST)])
     # background of the outcome groups (8.9.2)
     for o, ref, score, pvar, subset in (
@@ -298,13 +301,6 @@ def group_contrasts(pub: dict | None = None) -> list[dict]:
     return out
 
 
-#: the running text's tests of the outcome comparisons: ref prefix -> score context (as
-#: :func:`build`; 10.2.5b-f are about wave 1, the rest of 10.2.5 about wave 2)
-TEXT_TESTS = (("S8.9.4", "c1"), ("S8.9.5", "c2"), ("S9.9.1", "p1"), ("S9.9.2", "p2"), ("S9.9.3", "pd"),
-              ("S10.2.5b", "a1"), ("S10.2.5c", "a1"), ("S10.2.5d", "a1"), ("S10.2.5e", "a1"),
-              ("S10.2.5f", "a1"), ("S10.2.5", "a2"))
-
-
 #: variables whose published test compares more groups than the two with published means
 MULTI_GROUP = ("risc_category", "client_age_decade")
 #: published one-way ANOVAs over more groups, or without published group means: (ref, variable,
@@ -326,21 +322,16 @@ def meet(a: tuple, b: tuple) -> tuple | None:
 
 def _p_interval(row, tolerances: dict) -> tuple[float, float] | None:
     """The p values whose significance category the comparison of :mod:`wagk.compare` accepts
-    for a published p row: (lowest, highest), or None when the row gives no category."""
-    if math.isnan(row.value):
-        allowed = {compare.printed_category(row.printed, tolerances)} - {""}
-    else:
-        allowed = compare.rounded_categories(row.value, row.printed, tolerances)
-    if not allowed:
+    for a published p row (:func:`wagk.compare.accepted_categories`): (lowest, highest), or
+    None when the row gives no category."""
+    printed = row.printed if isinstance(row.printed, str) else ""
+    accepted = compare.accepted_categories(row.value, printed, row.ref, tolerances)
+    if not accepted:
         return None
-    order = list(compare.CATEGORIES)  # least significant first
-    ceiling = tolerances.get("category_ceiling", {}).get(row.ref)
-    if ceiling in allowed:  # a table that prints no more stars than the ceiling
-        allowed |= set(order[order.index(ceiling) + 1:])
     cats = tolerances["categories"]
     bounds = {"***": (0.0, cats["***"]), "**": (cats["***"], cats["**"]), "*": (cats["**"], cats["*"]),
               "n.s.": (cats["*"], 1.0)}
-    return min(bounds[c][0] for c in allowed), max(bounds[c][1] for c in allowed)
+    return min(bounds[c][0] for c in accepted), max(bounds[c][1] for c in accepted)
 
 
 def group_tests(rows=None) -> list[dict]:

@@ -1327,7 +1327,7 @@ def selection_targets(prob: Problem, model: dict) -> list[dict]:
     Rao's score statistic of a candidate the printed model leaves out, given the printed
     predictors, and of each printed predictor, given the other printed ones, as the weighted
     sum z = sum_i x_i (y_i - p_i) / sqrt(V) at the current fit (p_i, V fixed until renewed)."""
-    from wagk.logistic import _newton
+    from wagk.logistic import _newton, _score_parts
 
     X = prob.score_matrix(model["comps"], model["rows"])
     X = X - X.mean(axis=0)
@@ -1339,14 +1339,11 @@ def selection_targets(prob: Problem, model: dict) -> list[dict]:
         given = [j for j in sel if j != k]
         D = np.column_stack([np.ones(len(y))] + [X[:, j] for j in given])
         fit = _newton(D, y)
-        w = fit.p * (1 - fit.p)
         x = X[:, k]
-        Wx = w * x
-        IcM = Wx @ D
-        V = float(Wx @ x - IcM @ np.linalg.solve((D * w[:, None]).T @ D, IcM))
+        _U, V, _Icc = _score_parts(D, x[:, None], y, fit.p)
         weights = np.zeros(prob.n)
-        if V > 1e-12:
-            weights[idx] = (y - fit.p) / V ** 0.5
+        if V is not None and V[0] > 1e-12:
+            weights[idx] = (y - fit.p) / V[0] ** 0.5
         z = float(weights[idx] @ x)
         if k in sel:
             lo, hi = (Z_IN, 1e9) if z >= 0 else (-1e9, -Z_IN)
